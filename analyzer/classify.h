@@ -1,0 +1,70 @@
+/* Classification of a failure (or delivery): step x cause, with permanence and confidence.
+ * The rules are data: a readable TSV table compiled into the binary (analyzer/rules.tsv),
+ * extended or overridden with --rules FILE. Identical inputs are classified once (memoised). */
+#pragma once
+
+#include <glib.h>
+
+#include "event.h"
+
+typedef struct {
+    Step step;             /* where it happened (STEP_ASYNC for bounces after acceptance) */
+    Step remote_step;      /* for async bounces: the step at the remote hop, if stated */
+    const char *cause;     /* a cause of taxonomy.tsv ("mailbox-unknown"); static storage */
+    Permanence permanence;
+    Confidence confidence; /* of the step */
+    const char *rule;      /* id of the rule that decided the cause; static storage */
+} Classification;
+
+typedef struct Classifier Classifier;
+
+/* What the classifier looks at (taken from an Event). */
+typedef struct {
+    EventKind kind;        /* DEFERRED, FAILED, EXPIRED, BOUNCE, COMPILE_FAILED, ... */
+    Step step;             /* step hint from structured input, STEP_UNKNOWN if none */
+    Confidence step_confidence;
+    guint16 reply_code;
+    const char *enhanced;  /* "5.1.1" or NULL */
+    const char *text;      /* diagnostic text */
+    const char *cause_hint; /* a taxonomy cause stated by the input, or NULL */
+    const char *vendor_label; /* peer category (PowerMTA bounceCat, KumoMTA class ...) */
+    gboolean foreign;      /* a DSN from a Reporting-MTA that is not ours (after acceptance) */
+} ClassifyInput;
+
+#define CLASSIFY_ERROR (classify_error_quark())
+GQuark classify_error_quark(void);
+typedef enum {
+    CLASSIFY_ERROR_RULES, /* a rules file could not be read or has a bad line */
+} ClassifyError;
+
+/* The built-in rules. */
+Classifier *classifier_new(void);
+void classifier_free(Classifier *classifier);
+/* Adds rules from a file in the same format as analyzer/rules.tsv. They are tried before the
+ * built-in ones. Errors name the file and line. */
+gboolean classifier_load_rules(Classifier *classifier, const char *path, GError **error);
+/* Thread-compatible, not thread-safe (the memo table is per classifier). */
+void classifier_classify(Classifier *classifier, const ClassifyInput *in, Classification *out);
+/* Fills a ClassifyInput from an event. */
+void classify_input_from_event(ClassifyInput *in, const Event *ev);
+/* Statistics: how often each rule decided, for the Steps x causes sheet and --rules tuning. */
+guint classifier_memo_size(const Classifier *classifier);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Classifier, classifier_free)
+
+/* The vocabulary of taxonomy.tsv, compiled in. */
+typedef struct {
+    const char *step;       /* taxonomy level 1: "rcpt-to", "pending", "async-bounce" ... */
+    const char *cause;
+    const char *definition;
+    const char *permanence; /* typical: temporary / permanent / n/a / unknown */
+    const char *owner;      /* recipient-address, sender-reputation ... */
+    const char *action;     /* address action: suppress, suppress-after-repeats, keep ... */
+} TaxonomyEntry;
+
+/* The entry of (step, cause), or the first entry of cause under any step, or NULL. */
+const TaxonomyEntry *taxonomy_lookup(const char *step, const char *cause);
+/* Plain-language meaning of an RFC 3463 enhanced status code ("5.1.1" ->
+ * "Bad destination mailbox address"), NULL if unregistered. */
+const char *enhanced_code_title(const char *code);
+/* Meaning of a basic SMTP reply code (RFC 5321), NULL if unknown. */
+const char *reply_code_title(guint code);

@@ -1,0 +1,189 @@
+/* Event helpers and the EventBatch that carries a stream's events to the correlator. */
+#include "event.h"
+#include "string-pool.h"
+
+#include <string.h>
+
+/* Longest text kept from any input field; longer text is cut at a UTF-8 boundary. */
+#define EVENT_STRING_MAX 4096
+
+static const char *const step_names[STEP_N] = {
+    [STEP_UNKNOWN] = "unknown",       [STEP_COMPILE] = "compile",
+    [STEP_RESOLVE] = "resolve",       [STEP_CONNECT] = "connect",
+    [STEP_GREETING] = "greeting",     [STEP_HELO] = "helo",
+    [STEP_TLS] = "tls",               [STEP_MAIL_FROM] = "mail-from",
+    [STEP_RCPT_TO] = "rcpt-to",       [STEP_DATA] = "data",
+    [STEP_END_OF_DATA] = "end-of-data", [STEP_QUIT] = "quit",
+    [STEP_ASYNC] = "async-bounce",
+};
+
+static const char *const kind_names[EVENT_KIND_N] = {
+    [EVENT_KIND_NONE] = "none",
+    [EVENT_KIND_COMPILED] = "compiled",
+    [EVENT_KIND_COMPILE_FAILED] = "compile-failed",
+    [EVENT_KIND_SUPPRESSED] = "suppressed",
+    [EVENT_KIND_SUBMITTED] = "submitted",
+    [EVENT_KIND_QUEUED] = "queued",
+    [EVENT_KIND_REJECTED] = "rejected",
+    [EVENT_KIND_DELIVERED] = "delivered",
+    [EVENT_KIND_DEFERRED] = "deferred",
+    [EVENT_KIND_FAILED] = "failed",
+    [EVENT_KIND_EXPIRED] = "expired",
+    [EVENT_KIND_NOTIFICATION] = "notification",
+    [EVENT_KIND_MESSAGE_END] = "message-end",
+    [EVENT_KIND_SMTP_COMMAND] = "smtp-command",
+    [EVENT_KIND_BOUNCE] = "bounce",
+    [EVENT_KIND_DELAY_NOTICE] = "delay-notice",
+    [EVENT_KIND_DSN_SUCCESS] = "dsn-success",
+    [EVENT_KIND_COMPLAINT] = "complaint",
+    [EVENT_KIND_OTHER_RECEIVED] = "other-received",
+};
+
+void
+event_init(Event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->size = -1;
+    ev->delay = -1.0;
+}
+
+const char *
+step_to_string(Step step)
+{
+    return (unsigned)step < STEP_N ? step_names[step] : "unknown";
+}
+
+Step
+step_from_string(const char *s)
+{
+    static const struct {
+        const char *name;
+        Step step;
+    } aliases[] = {
+        {"dns", STEP_RESOLVE},         {"conn", STEP_CONNECT},    {"banner", STEP_GREETING},
+        {"intro", STEP_GREETING},      {"ehlo", STEP_HELO},       {"lhlo", STEP_HELO},
+        {"starttls", STEP_TLS},        {"mailfrom", STEP_MAIL_FROM}, {"mail", STEP_MAIL_FROM},
+        {"rcptto", STEP_RCPT_TO},      {"rcpt", STEP_RCPT_TO},    {"message", STEP_END_OF_DATA},
+        {"end-of-data", STEP_END_OF_DATA}, {"eod", STEP_END_OF_DATA}, {"async", STEP_ASYNC},
+    };
+    if (s == NULL)
+        return STEP_UNKNOWN;
+    for (int i = 0; i < STEP_N; i++)
+        if (g_ascii_strcasecmp(s, step_names[i]) == 0)
+            return (Step)i;
+    for (gsize i = 0; i < G_N_ELEMENTS(aliases); i++)
+        if (g_ascii_strcasecmp(s, aliases[i].name) == 0)
+            return aliases[i].step;
+    return STEP_UNKNOWN;
+}
+
+const char *
+permanence_to_string(Permanence p)
+{
+    switch (p) {
+    case PERMANENCE_TEMPORARY:
+        return "temporary";
+    case PERMANENCE_PERMANENT:
+        return "permanent";
+    case PERMANENCE_UNKNOWN:
+        break;
+    }
+    return "";
+}
+
+const char *
+event_kind_to_string(EventKind kind)
+{
+    return (unsigned)kind < EVENT_KIND_N ? kind_names[kind] : "none";
+}
+
+struct EventBatch {
+    GArray *events;
+    StringPool *strings;
+};
+
+EventBatch *
+event_batch_new(void)
+{
+    EventBatch *b = g_new0(EventBatch, 1);
+    b->events = g_array_sized_new(FALSE, FALSE, sizeof(Event), 1024);
+    b->strings = string_pool_new();
+    return b;
+}
+
+void
+event_batch_free(EventBatch *batch)
+{
+    if (batch == NULL)
+        return;
+    g_array_free(batch->events, TRUE);
+    string_pool_free(batch->strings);
+    g_free(batch);
+}
+
+/* Copies s into the batch, bounded, with control characters turned into spaces and invalid
+ * UTF-8 repaired: every string that reaches a report is safe to write as XML text. */
+static const char *
+batch_string(EventBatch *b, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    gsize len = strnlen(s, EVENT_STRING_MAX + 1);
+    gboolean cut = len > EVENT_STRING_MAX;
+    if (cut) {
+        len = EVENT_STRING_MAX;
+        /* back up to the start of a UTF-8 sequence */
+        while (len > 0 && ((guchar)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    char *copy = string_pool_copy(b->strings, s, len);
+    gboolean plain = TRUE;
+    for (gsize i = 0; i < len; i++) {
+        guchar c = (guchar)copy[i];
+        if (c < 0x20 || c == 0x7F)
+            copy[i] = ' ';
+        else if (c >= 0x80)
+            plain = FALSE;
+    }
+    if (!plain && !g_utf8_validate(copy, (gssize)len, NULL)) {
+        g_autofree char *valid = g_utf8_make_valid(copy, (gssize)len);
+        copy = string_pool_copy(b->strings, valid, strlen(valid));
+    }
+    return copy;
+}
+
+void
+event_batch_add(EventBatch *batch, const Event *ev)
+{
+    Event e = *ev;
+    const char **fields[] = {
+        &e.host,      &e.queue_id,      &e.related_id, &e.message_id,    &e.sender,
+        &e.recipient, &e.orig_recipient, &e.envid,     &e.campaign,      &e.verp,
+        &e.in_reply_to, &e.enhanced,    &e.diagnostic, &e.relay,         &e.relay_ip,
+        &e.reporting_mta, &e.vendor_label, &e.cause_hint, &e.subject,    &e.from_header,
+        &e.detail,
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
+        *fields[i] = batch_string(batch, *fields[i]);
+    g_array_append_val(batch->events, e);
+}
+
+guint
+event_batch_len(const EventBatch *batch)
+{
+    return batch->events->len;
+}
+
+const Event *
+event_batch_get(const EventBatch *batch, guint i)
+{
+    g_return_val_if_fail(i < batch->events->len, NULL);
+    return &g_array_index(batch->events, Event, i);
+}
+
+void
+event_batch_clear(EventBatch *batch)
+{
+    g_array_set_size(batch->events, 0);
+    string_pool_clear(batch->strings);
+}

@@ -1,0 +1,7 @@
+/* placeholder until the CLI lands */
+#include <glib.h>
+int
+main(void)
+{
+    return 0;
+}

@@ -1,0 +1,42 @@
+/* The one table of input formats. Probe order matters only for equal scores. */
+#include "parser.h"
+
+#include <string.h>
+
+/* One line per format. */
+
+static const ParserClass *const registry[] = {
+    NULL,
+};
+
+const ParserClass *const *
+parser_registry(void)
+{
+    return registry;
+}
+
+const ParserClass *
+parser_registry_find(const char *name)
+{
+    for (const ParserClass *const *p = registry; *p; p++)
+        if (g_ascii_strcasecmp((*p)->name, name) == 0)
+            return *p;
+    return NULL;
+}
+
+const ParserClass *
+parser_registry_sniff(const char *head, gsize len, guint *score)
+{
+    const ParserClass *best = NULL;
+    guint best_score = 0;
+    for (const ParserClass *const *p = registry; *p; p++) {
+        guint s = (*p)->probe(head, len);
+        if (s > best_score) {
+            best_score = s;
+            best = *p;
+        }
+    }
+    if (score)
+        *score = best_score;
+    return best;
+}

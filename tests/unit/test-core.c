@@ -1,0 +1,136 @@
+/* Core helpers: string pool, event batch, time parsing, syslog prefix. */
+#include <string.h>
+
+#include "event.h"
+#include "string-pool.h"
+#include "syslog.h"
+#include "timeutil.h"
+
+static void
+test_pool(void)
+{
+    g_autoptr(StringPool) pool = string_pool_new();
+    const char *a = string_pool_intern(pool, "hello");
+    const char *b = string_pool_intern_len(pool, "hello world", 5);
+    g_assert_true(a == b);
+    g_assert_cmpstr(a, ==, "hello");
+    g_autofree char *big = g_strnfill(1024 * 1024, 'x');
+    const char *c = string_pool_intern(pool, big);
+    g_assert_cmpuint(strlen(c), ==, 1024 * 1024);
+    g_assert_true(string_pool_intern(pool, "hello") == a);
+    string_pool_clear(pool);
+    g_assert_cmpuint(string_pool_count(pool), ==, 0);
+    g_assert_cmpstr(string_pool_intern(pool, "again"), ==, "again");
+}
+
+static void
+test_batch_sanitises(void)
+{
+    g_autoptr(EventBatch) b = event_batch_new();
+    Event ev;
+    event_init(&ev);
+    char bad[] = "ok\001\tbad \xff\xfe end";
+    ev.diagnostic = bad;
+    g_autofree char *huge = g_strnfill(100000, 'y');
+    ev.detail = huge;
+    event_batch_add(b, &ev);
+    const Event *e = event_batch_get(b, 0);
+    g_assert_true(g_utf8_validate(e->diagnostic, -1, NULL));
+    g_assert_null(strchr(e->diagnostic, '\001'));
+    g_assert_cmpuint(strlen(e->detail), <=, 4096);
+    g_assert_true(e->diagnostic != bad);
+}
+
+static void
+test_time(void)
+{
+    gint64 t = 0;
+    g_assert_cmpuint(time_parse_iso8601("2026-11-28T10:01:02.5+01:00 x", 29, NULL, &t), ==, 27);
+    char buf[32];
+    g_assert_cmpstr(time_format(t, buf, sizeof buf), ==, "2026-11-28 09:01:02");
+    g_assert_cmpint(t % G_USEC_PER_SEC, ==, 500000);
+    g_assert_cmpuint(time_parse_iso8601("2026-02-30", 10, NULL, &t), ==, 0);
+    t = time_parse_rfc5322("Tue, 3 Nov 2026 10:01:02 -0500 (EST)");
+    g_assert_cmpstr(time_format(t, buf, sizeof buf), ==, "2026-11-03 15:01:02");
+    g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier("Europe/Berlin");
+    if (berlin) {
+        t = time_from_local(berlin, 2026, 7, 1, 12, 0, 0); /* CEST = +2 */
+        g_assert_cmpstr(time_format(t, buf, sizeof buf), ==, "2026-07-01 10:00:00");
+        t = time_from_local(berlin, 2026, 1, 1, 12, 0, 0);
+        g_assert_cmpstr(time_format(t, buf, sizeof buf), ==, "2026-01-01 11:00:00");
+    }
+    g_assert_cmpint(time_days_from_civil(1970, 1, 1), ==, 0);
+    int y, m, d;
+    time_civil_from_days(time_days_from_civil(2024, 2, 29), &y, &m, &d);
+    g_assert_cmpint(y * 10000 + m * 100 + d, ==, 20240229);
+}
+
+static void
+test_syslog_classic_rollover(void)
+{
+    ParserOptions o = {.year = 2025};
+    SyslogClock clock;
+    syslog_clock_init(&clock, &o);
+    SyslogLine sl;
+    char l1[] = "Dec 31 23:59:58 mx1 postfix-out/smtp[123]: ABC: to=<a@b>";
+    g_assert_true(syslog_parse(&clock, l1, strlen(l1), &sl));
+    g_assert_cmpstr(sl.host, ==, "mx1");
+    g_assert_cmpstr(sl.program, ==, "postfix-out/smtp");
+    g_assert_cmpstr(sl.pid, ==, "123");
+    g_assert_cmpstr(sl.message, ==, "ABC: to=<a@b>");
+    char buf[32];
+    g_assert_cmpstr(time_format(sl.time, buf, sizeof buf), ==, "2025-12-31 23:59:58");
+    char l2[] = "Jan  1 00:00:03 mx1 postfix/qmgr[9]: removed";
+    g_assert_true(syslog_parse(&clock, l2, strlen(l2), &sl));
+    g_assert_cmpstr(time_format(sl.time, buf, sizeof buf), ==, "2026-01-01 00:00:03");
+    g_assert_cmpstr(sl.pid, ==, "9");
+}
+
+static void
+test_syslog_infers_year_from_reference(void)
+{
+    /* reference 2026-01-05: a December line belongs to 2025 */
+    ParserOptions o = {.reference = time_days_from_civil(2026, 1, 5) * 86400 * G_USEC_PER_SEC};
+    SyslogClock clock;
+    syslog_clock_init(&clock, &o);
+    SyslogLine sl;
+    char l1[] = "Dec 30 10:00:00 h sendmail[1]: x";
+    g_assert_true(syslog_parse(&clock, l1, strlen(l1), &sl));
+    char buf[32];
+    g_assert_cmpstr(time_format(sl.time, buf, sizeof buf), ==, "2025-12-30 10:00:00");
+}
+
+static void
+test_syslog_rfc3339(void)
+{
+    SyslogClock clock;
+    syslog_clock_init(&clock, NULL);
+    SyslogLine sl;
+    char l[] = "2026-11-28T10:01:02.123456+01:00 mail postfix/submission/smtpd[77]: connect from x";
+    g_assert_true(syslog_parse(&clock, l, strlen(l), &sl));
+    g_assert_cmpstr(sl.program, ==, "postfix/submission/smtpd");
+    char buf[32];
+    g_assert_cmpstr(time_format(sl.time, buf, sizeof buf), ==, "2026-11-28 09:01:02");
+    char bad[] = "2026-11-28T10:01:02 nohost";
+    g_assert_false(syslog_parse(&clock, bad, strlen(bad), &sl));
+    char nopid[] = "Nov 28 10:01:02 h kernel: x";
+    g_assert_true(syslog_parse(&clock, nopid, strlen(nopid), &sl));
+    g_assert_null(sl.pid);
+    const char *prog;
+    gsize plen;
+    g_assert_true(syslog_peek("Nov  2 10:01:02 h postfix/smtp[1]: x", 36, &prog, &plen));
+    g_assert_cmpmem(prog, (int)plen, "postfix/smtp", 12);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/core/pool", test_pool);
+    g_test_add_func("/core/batch-sanitises", test_batch_sanitises);
+    g_test_add_func("/core/time", test_time);
+    g_test_add_func("/core/syslog-classic-rollover", test_syslog_classic_rollover);
+    g_test_add_func("/core/syslog-infers-year", test_syslog_infers_year_from_reference);
+    g_test_add_func("/core/syslog-rfc3339", test_syslog_rfc3339);
+    return g_test_run();
+}
