@@ -4,8 +4,16 @@
 #include <string.h>
 
 /* One line per format. */
+extern const ParserClass app_jsonl_parser_class;
+extern const ParserClass app_csv_parser_class;
+extern const ParserClass transcript_parser_class;
+extern const ParserClass mailerq_parser_class;
 
 static const ParserClass *const registry[] = {
+    &app_jsonl_parser_class,
+    &app_csv_parser_class,
+    &transcript_parser_class,
+    &mailerq_parser_class,
     NULL,
 };
 
