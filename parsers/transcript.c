@@ -300,7 +300,7 @@ transcript_emit(Transcript *self, Session *s, EventKind kind, Step step, guint16
     ev.detail = command;
     ev.recipient = recipient;
     ev.related_id = related_id;
-    ev.attempt_flags = flags;
+    ev.attempt_flags = flags | EVENT_FLAG_TRANSCRIPT; /* joined to the MTA's own record */
     ev.host = s->host;
     ev.queue_id = s->queue_id;
     ev.sender = s->sender;

@@ -475,24 +475,43 @@ test_probe(void)
 static void
 test_samples(void)
 {
-    g_autofree char *dir = harness_source_path("samples/transcripts");
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    g_assert_nonnull(d);
-    guint files = 0, delivered = 0, failed = 0, deferred = 0;
-    const char *name;
-    while ((name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *path = g_build_filename("samples/transcripts", name, NULL);
-        g_autoptr(Harness) h = harness_run_file(klass(), path, 2026);
-        assert_clean(h);
-        files++;
-        delivered += harness_count(h, EVENT_KIND_DELIVERED);
-        failed += harness_count(h, EVENT_KIND_FAILED);
-        deferred += harness_count(h, EVENT_KIND_DEFERRED);
-    }
-    g_assert_cmpuint(files, >=, 2);
-    g_assert_cmpuint(delivered, >=, 2);
-    g_assert_cmpuint(failed, >=, 2);
-    g_assert_cmpuint(deferred, >=, 1);
+    /* 0027: greylisted, delivered five minutes later; Postfix debug_peer_list */
+    g_autoptr(Harness) g = harness_run_file(klass(), "samples/transcripts/mta1-debug-peer-greylist.log",
+                                            2026);
+    assert_clean(g);
+    g_assert_cmpuint(outcomes(g), ==, 2);
+    const Event *e = harness_nth(g, EVENT_KIND_DEFERRED, 0);
+    g_assert_cmpstr(e->recipient, ==, "adam.stein@greylist.example");
+    g_assert_cmpint(e->step, ==, STEP_RCPT_TO);
+    g_assert_cmpstr(e->enhanced, ==, "4.7.1");
+    g_assert_cmpstr(fmt_time(e->time), ==, "2026-11-24 08:00:13");
+    e = harness_nth(g, EVENT_KIND_DELIVERED, 0);
+    g_assert_cmpstr(e->related_id, ==, "A7D088EE1E"); /* as in the Postfix log's status=sent */
+    g_assert_cmpstr(e->host, ==, "mta1");
+    g_assert_cmpstr(fmt_time(e->time), ==, "2026-11-24 08:05:25");
+    g_assert_cmpuint(harness_count(g, EVENT_KIND_SMTP_COMMAND), ==, 17); /* 8 + 9 commands */
+
+    /* 0023: replayed with swaks */
+    g_autoptr(Harness) w = harness_run_file(klass(), "samples/transcripts/swaks-0023-walter.beck.txt",
+                                            2026);
+    assert_clean(w);
+    g_assert_cmpuint(outcomes(w), ==, 1);
+    e = outcome(w, "walter.beck@gmail.com");
+    g_assert_cmpint(e->kind, ==, EVENT_KIND_FAILED);
+    g_assert_cmpint(e->step, ==, STEP_RCPT_TO);
+    g_assert_cmpstr(e->enhanced, ==, "5.1.1");
+    g_assert_true(e->attempt_flags & EVENT_FLAG_TRANSCRIPT);
+
+    /* 0030: the message replayed with curl */
+    g_autoptr(Harness) c = harness_run_file(klass(), "samples/transcripts/curl-0030-dirk.hahn.txt",
+                                            2026);
+    assert_clean(c);
+    g_assert_cmpuint(outcomes(c), ==, 1);
+    e = outcome(c, "dirk.hahn@gmail.com");
+    g_assert_cmpint(e->kind, ==, EVENT_KIND_FAILED);
+    g_assert_cmpint(e->step, ==, STEP_END_OF_DATA);
+    g_assert_cmpstr(e->enhanced, ==, "5.7.1");
+    g_assert_cmpstr(e->relay_ip, ==, "142.250.102.26");
 }
 
 int
