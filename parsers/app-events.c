@@ -25,11 +25,16 @@ typedef enum {
 } AppField;
 
 static const char *const app_field_names[APP_FIELD_N] = {
-    [APP_FIELD_TIME] = "time",         [APP_FIELD_CAMPAIGN] = "campaign",
-    [APP_FIELD_MESSAGE_ID] = "message_id", [APP_FIELD_RECIPIENT] = "recipient",
-    [APP_FIELD_SENDER] = "sender",     [APP_FIELD_EVENT] = "event",
-    [APP_FIELD_PHASE] = "phase",       [APP_FIELD_QUEUE_ID] = "queue_id",
-    [APP_FIELD_MTA] = "mta",           [APP_FIELD_DETAIL] = "detail",
+    [APP_FIELD_TIME] = "time",
+    [APP_FIELD_CAMPAIGN] = "campaign",
+    [APP_FIELD_MESSAGE_ID] = "message_id",
+    [APP_FIELD_RECIPIENT] = "recipient",
+    [APP_FIELD_SENDER] = "sender",
+    [APP_FIELD_EVENT] = "event",
+    [APP_FIELD_PHASE] = "phase",
+    [APP_FIELD_QUEUE_ID] = "queue_id",
+    [APP_FIELD_MTA] = "mta",
+    [APP_FIELD_DETAIL] = "detail",
 };
 
 static const AppField app_required[] = {APP_FIELD_TIME, APP_FIELD_EVENT, APP_FIELD_RECIPIENT};
@@ -49,9 +54,12 @@ static const struct {
     const char *phase;
     const char *cause;
 } app_phases[] = {
-    {"html", "template-error"},         {"personalization", "personalization-error"},
-    {"feed", "feed-error"},             {"images", "asset-error"},
-    {"attachment", "attachment-error"}, {"mime", "mime-build-error"},
+    {"html", "template-error"},
+    {"personalization", "personalization-error"},
+    {"feed", "feed-error"},
+    {"images", "asset-error"},
+    {"attachment", "attachment-error"},
+    {"mime", "mime-build-error"},
 };
 
 /* Event names outside the format (opened, clicked ...) are counted, not reported one by one. */
@@ -74,7 +82,7 @@ typedef struct {
 } AppEvents;
 
 static LineResult G_GNUC_PRINTF(3, 4)
-app_events_reject(AppEvents *self, guint64 lineno, const char *format, ...)
+    app_events_reject(AppEvents *self, guint64 lineno, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
@@ -136,8 +144,7 @@ app_events_record(AppEvents *self, const char *const v[APP_FIELD_N], guint64 lin
     gsize used = time_parse_iso8601(ts, ts_len, self->ctx->options->tz, &t);
     if (used == 0 || used != ts_len)
         return app_events_reject(self, lineno,
-                                 "field \"time\": \"%.40s\" is not an RFC 3339 date and time",
-                                 ts);
+                                 "field \"time\": \"%.40s\" is not an RFC 3339 date and time", ts);
 
     Event ev;
     event_init(&ev);
@@ -394,8 +401,7 @@ app_events_csv_feed(gpointer p, char *line, gsize len, guint64 lineno)
     }
     self->in_record = FALSE;
     if (st == CSV_ERROR)
-        return app_events_reject(self, self->record_line, "CSV: %s",
-                                 csv_reader_error(self->csv));
+        return app_events_reject(self, self->record_line, "CSV: %s", csv_reader_error(self->csv));
     if (!self->have_header)
         return app_events_csv_header(self, self->record_line);
 

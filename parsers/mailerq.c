@@ -58,7 +58,7 @@ typedef struct {
     JsonParser *json;
     GHashTable *open; /* message key -> results already reported (GUINT_TO_POINTER) */
     guint64 open_cleared;
-    GHashTable *recent;            /* finished message key -> results reported */
+    GHashTable *recent;                /* finished message key -> results reported */
     char *recent_keys[MAILERQ_RECENT]; /* owns the keys of recent, oldest replaced first */
     guint recent_next;
 } Mailerq;
@@ -73,7 +73,7 @@ typedef struct {
 } MailerqResult;
 
 static LineResult G_GNUC_PRINTF(3, 4)
-mailerq_reject(Mailerq *self, guint64 lineno, const char *format, ...)
+    mailerq_reject(Mailerq *self, guint64 lineno, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
@@ -143,10 +143,10 @@ mailerq_read_result(JsonArray *results, guint i, MailerqResult *r)
         return g_strdup_printf("results[%u] must be an object, found %s", i,
                                json_line_type_name(node));
     JsonObject *o = json_node_get_object(node);
-    static const char *const names[] = {"state", "result", "time", "status",
-                                        "description", "mta", "to"};
-    const char **slots[] = {&r->state, &r->result, &r->time_text, &r->status,
-                            &r->description, &r->mta, &r->to};
+    static const char *const names[] = {"state",       "result", "time", "status",
+                                        "description", "mta",    "to"};
+    const char **slots[] = {&r->state,       &r->result, &r->time_text, &r->status,
+                            &r->description, &r->mta,    &r->to};
     for (gsize k = 0; k < G_N_ELEMENTS(names); k++)
         if (json_line_get_string(o, names[k], slots[k]) == JSON_FIELD_WRONG_TYPE)
             return g_strdup_printf("results[%u].%s must be a string, found %s", i, names[k],
@@ -285,8 +285,7 @@ mailerq_feed(gpointer p, char *line, gsize len, guint64 lineno)
     const char *values[G_N_ELEMENTS(names)];
     for (gsize k = 0; k < G_N_ELEMENTS(names); k++)
         if (json_line_get_string(o, names[k], &values[k]) == JSON_FIELD_WRONG_TYPE)
-            return mailerq_reject(self, lineno, "field \"%s\" must be a string, found %s",
-                                  names[k],
+            return mailerq_reject(self, lineno, "field \"%s\" must be a string, found %s", names[k],
                                   json_line_type_name(json_object_get_member(o, names[k])));
     if (values[0] == NULL || values[0][0] == '\0')
         return mailerq_reject(self, lineno, "required field \"recipient\" is missing");

@@ -77,7 +77,7 @@ typedef struct {
     gboolean folded_message_id; /* "Message-ID:" with its value on the next line */
     gboolean auth_pending;      /* the last reply was 334 */
     gboolean store_full;
-    guint64 pid_key; /* Postfix: process id of the session */
+    guint64 pid_key;  /* Postfix: process id of the session */
     const char *host; /* Postfix: syslog host (the MTA) */
     const char *relay;
     const char *relay_ip;
@@ -111,7 +111,7 @@ typedef struct {
     Session *single;     /* every style but Postfix */
     GPtrArray *sessions; /* Postfix sessions in order of creation */
     guint64 sessions_dropped;
-    char exim_id[64];    /* "delivering <id>" of exim -v, for the sessions that follow */
+    char exim_id[64];       /* "delivering <id>" of exim -v, for the sessions that follow */
     gboolean verbose_style; /* exim/postfix output seen: unknown lines are debug noise */
     gboolean curl_ended;    /* the curl session ended; a following "curl: (n)" repeats it */
     gboolean pending_note_given;
@@ -331,9 +331,9 @@ session_outcome(Transcript *self, Session *s, Recipient *r, Step step, guint16 c
 
 /* Every accepted (or still pending) recipient of the transaction. */
 static void
-session_outcome_all(Transcript *self, Session *s, gboolean include_pending, Step step,
-                    guint16 code, const char *enhanced, const char *diagnostic,
-                    const char *command, const char *related_id, guint16 flags)
+session_outcome_all(Transcript *self, Session *s, gboolean include_pending, Step step, guint16 code,
+                    const char *enhanced, const char *diagnostic, const char *command,
+                    const char *related_id, guint16 flags)
 {
     for (guint i = 0; i < s->rcpts->len; i++) {
         Recipient *r = &g_array_index(s->rcpts, Recipient, i);
@@ -452,8 +452,8 @@ session_end(Transcript *self, Session *s, const char *why)
     if (s->error_step != STEP_UNKNOWN && !s->greeted && s->pending_len <= 1) {
         /* never connected: the failure is the connection (or the lookup) itself */
         const char *what = s->error_step == STEP_RESOLVE ? "(resolve)" : "(connect)";
-        transcript_emit(self, s, EVENT_KIND_SMTP_COMMAND, s->error_step, 0, NULL, diag, what,
-                        NULL, NULL, 0);
+        transcript_emit(self, s, EVENT_KIND_SMTP_COMMAND, s->error_step, 0, NULL, diag, what, NULL,
+                        NULL, 0);
         stop = s->error_step;
         s->pending_len = 0;
     }
@@ -464,8 +464,8 @@ session_end(Transcript *self, Session *s, const char *why)
         const char *rcpt = NULL;
         if (p->rcpt >= 0 && (guint)p->rcpt < s->rcpts->len)
             rcpt = g_array_index(s->rcpts, Recipient, p->rcpt).address;
-        transcript_emit(self, s, EVENT_KIND_SMTP_COMMAND, step, 0, NULL, diag, p->text, rcpt,
-                        NULL, 0);
+        transcript_emit(self, s, EVENT_KIND_SMTP_COMMAND, step, 0, NULL, diag, p->text, rcpt, NULL,
+                        0);
     }
     gboolean open_rcpts = FALSE;
     for (guint i = 0; i < s->rcpts->len; i++)
@@ -576,14 +576,12 @@ session_reply_done(Transcript *self, Session *s)
             s->in_body = TRUE;
             s->in_headers = TRUE;
         } else if (code >= 400) {
-            session_outcome_all(self, s, FALSE, STEP_DATA, code, enhanced, text, p->text, NULL,
-                                0);
+            session_outcome_all(self, s, FALSE, STEP_DATA, code, enhanced, text, p->text, NULL, 0);
         }
         break;
     case CMD_BDAT:
         if (code >= 400)
-            session_outcome_all(self, s, FALSE, STEP_DATA, code, enhanced, text, p->text, NULL,
-                                0);
+            session_outcome_all(self, s, FALSE, STEP_DATA, code, enhanced, text, p->text, NULL, 0);
         break;
     case CMD_DOT:
         s->in_body = FALSE;
@@ -594,8 +592,8 @@ session_reply_done(Transcript *self, Session *s)
                 session_outcome(self, s, r, STEP_END_OF_DATA, code, enhanced, text, p->text,
                                 related, 0);
         } else {
-            session_outcome_all(self, s, FALSE, STEP_END_OF_DATA, code, enhanced, text,
-                                p->text, related, 0);
+            session_outcome_all(self, s, FALSE, STEP_END_OF_DATA, code, enhanced, text, p->text,
+                                related, 0);
         }
         break;
     case CMD_QUIT:
@@ -846,9 +844,9 @@ transcript_rfc(Transcript *self, const char *line)
 static Step
 transcript_connect_step(const char *text)
 {
-    if (strstr(text, "resolve") || strstr(text, "not known") ||
-        strstr(text, "Name or service") || strstr(text, "No address associated") ||
-        strstr(text, "no such host") || strstr(text, "Temporary failure in name resolution"))
+    if (strstr(text, "resolve") || strstr(text, "not known") || strstr(text, "Name or service") ||
+        strstr(text, "No address associated") || strstr(text, "no such host") ||
+        strstr(text, "Temporary failure in name resolution"))
         return STEP_RESOLVE;
     return STEP_CONNECT;
 }
@@ -986,7 +984,8 @@ transcript_curl(Transcript *self, const char *line)
     } else if (g_str_has_prefix(rest, "Could not resolve")) {
         s->open = TRUE;
         session_error(self, s, rest, STEP_RESOLVE);
-    } else if (g_str_has_prefix(rest, "connect to ") || g_str_has_prefix(rest, "Failed to connect")) {
+    } else if (g_str_has_prefix(rest, "connect to ") ||
+               g_str_has_prefix(rest, "Failed to connect")) {
         s->open = TRUE;
         session_error(self, s, rest, STEP_CONNECT);
     } else if (strstr(rest, "timed out") || g_str_has_prefix(rest, "Recv failure") ||
@@ -1281,8 +1280,8 @@ transcript_feed(gpointer p, char *line, gsize len, guint64 lineno)
                      g_str_has_prefix(line, "<-  ") || g_str_has_prefix(line, "<~  ") ||
                      g_str_has_prefix(line, "<** ") || g_str_has_prefix(line, "<~* ")))
         return transcript_swaks(self, line);
-    if (s->style == STYLE_SWAKS && s->in_body && (g_str_equal(line, " ->") ||
-                                                   g_str_equal(line, " ~>"))) {
+    if (s->style == STYLE_SWAKS && s->in_body &&
+        (g_str_equal(line, " ->") || g_str_equal(line, " ~>"))) {
         session_command(self, s, ""); /* an empty body line: the end of the headers */
         return LINE_USED;
     }

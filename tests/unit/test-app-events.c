@@ -96,9 +96,12 @@ test_jsonl_events(void)
     g_assert_cmpint(e->time % G_USEC_PER_SEC, ==, 250000);
 
     static const char *const causes[][2] = {
-        {"personalization", "personalization-error"}, {"attachment", "attachment-error"},
-        {"feed", "feed-error"},                       {"images", "asset-error"},
-        {"html", "template-error"},                   {"mime", "mime-build-error"},
+        {"personalization", "personalization-error"},
+        {"attachment", "attachment-error"},
+        {"feed", "feed-error"},
+        {"images", "asset-error"},
+        {"html", "template-error"},
+        {"mime", "mime-build-error"},
     };
     g_assert_cmpuint(harness_count(h, EVENT_KIND_COMPILE_FAILED), ==, 6);
     for (guint i = 0; i < 6; i++) {
@@ -130,21 +133,27 @@ test_jsonl_bad(void)
         /* 1 */ "{\"time\":\"2026-11-24T09:00:01+01:00\",\"recipient\":\"a@b.example\","
                 "\"event\":\"compiled\"}\n",
         /* 2 truncated */ "{\"time\":\"2026-11-24T09:00:01+01:00\",\"recipient\":\"a@b.ex\n",
-        /* 3 wrong type */ "{\"time\":1732435201,\"recipient\":\"a@b.example\",\"event\":\"compiled\"}\n",
+        /* 3 wrong type */
+        "{\"time\":1732435201,\"recipient\":\"a@b.example\",\"event\":\"compiled\"}\n",
         /* 4 missing */ "{\"time\":\"2026-11-24T09:00:01+01:00\",\"event\":\"compiled\"}\n",
-        /* 5 bad time */ "{\"time\":\"24.11.2026 09:00\",\"recipient\":\"a@b.example\","
-                "\"event\":\"compiled\"}\n",
-        /* 6 unknown event */ "{\"time\":\"2026-11-24T09:00:01+01:00\",\"recipient\":"
-                "\"a@b.example\",\"event\":\"opened\"}\n",
+        /* 5 bad time */
+        "{\"time\":\"24.11.2026 09:00\",\"recipient\":\"a@b.example\","
+        "\"event\":\"compiled\"}\n",
+        /* 6 unknown event */
+        "{\"time\":\"2026-11-24T09:00:01+01:00\",\"recipient\":"
+        "\"a@b.example\",\"event\":\"opened\"}\n",
         /* 7 not an object */ "[1,2,3]\n",
         /* 8 deep */ "{\"x\":", deep, "\n",
         /* 9 garbage */ "Nov 24 09:00:01 mta1 postfix/qmgr[1]: 4Xk9: removed\n",
-        /* 10 fine */ "{\"time\":\"2026-11-24T09:00:02+01:00\",\"recipient\":\"c@d.example\","
-                "\"event\":\"compile_failed\",\"phase\":\"sorcery\"}\n",
-        /* 11 wrong type in an optional field */ "{\"time\":\"2026-11-24T09:00:01+01:00\","
-                "\"recipient\":\"a@b.example\",\"event\":\"submitted\",\"queue_id\":42}\n",
-        /* 12 unknown event again */ "{\"time\":\"2026-11-24T09:00:01+01:00\",\"recipient\":"
-                "\"a@b.example\",\"event\":\"opened\"}\n",
+        /* 10 fine */
+        "{\"time\":\"2026-11-24T09:00:02+01:00\",\"recipient\":\"c@d.example\","
+        "\"event\":\"compile_failed\",\"phase\":\"sorcery\"}\n",
+        /* 11 wrong type in an optional field */
+        "{\"time\":\"2026-11-24T09:00:01+01:00\","
+        "\"recipient\":\"a@b.example\",\"event\":\"submitted\",\"queue_id\":42}\n",
+        /* 12 unknown event again */
+        "{\"time\":\"2026-11-24T09:00:01+01:00\",\"recipient\":"
+        "\"a@b.example\",\"event\":\"opened\"}\n",
         NULL);
     g_autoptr(Harness) h = run(jsonl(), text);
     g_assert_cmpuint(h->stats->lines, ==, 12);
@@ -196,7 +205,8 @@ static void
 test_csv(void)
 {
     static const char text[] =
-        "\xEF\xBB\xBF" "event,time,Recipient,campaign,message_id,phase,queue_id,mta,detail,shop\n"
+        "\xEF\xBB\xBF"
+        "event,time,Recipient,campaign,message_id,phase,queue_id,mta,detail,shop\n"
         "compiled,2026-11-24T10:15:00+01:00,olaf@example.org,orders,<ord.1@shop1.northwind.example>"
         ",mime,,,,berlin\n"
         "submitted,2026-11-24T10:15:01+01:00,olaf@example.org,orders,ord.1@shop1.northwind.example"
@@ -274,7 +284,8 @@ test_samples(void)
         const Event *e = event_batch_get(h->batch, i);
         g_assert_cmpstr(e->campaign, ==, "ws26");
         g_assert_nonnull(e->recipient);
-        g_assert_cmpint(e->time, >=, G_GINT64_CONSTANT(1795478400) * G_USEC_PER_SEC); /* 11-24 00:00Z */
+        g_assert_cmpint(e->time, >=,
+                        G_GINT64_CONSTANT(1795478400) * G_USEC_PER_SEC); /* 11-24 00:00Z */
     }
     const Event *e = harness_nth(h, EVENT_KIND_COMPILE_FAILED, 0);
     g_assert_cmpstr(e->recipient, ==, "jana.adler@gmail.com");

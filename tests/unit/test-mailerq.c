@@ -47,7 +47,8 @@ test_two_attempts(void)
         "08:00:15\",\"mta\":\"mx1.example.org\",\"from\":\"192.0.2.20\",\"to\":\"198.51.100.7\","
         "\"messages\":1,\"code\":451,\"status\":\"4.7.0\",\"description\":\"Please come back "
         "later\"},{\"state\":\"message\",\"result\":\"accepted\",\"time\":\"2026-11-24 08:10:42\","
-        "\"mta\":\"mx2.example.org\",\"from\":\"192.0.2.20\",\"to\":\"198.51.100.8\",\"messages\":4,"
+        "\"mta\":\"mx2.example.org\",\"from\":\"192.0.2.20\",\"to\":\"198.51.100.8\",\"messages\":"
+        "4,"
         "\"code\":250,\"status\":\"2.0.0\",\"dsn\":true,\"description\":\"Ok: queued as 9F2C1\","
         "\"cipher\":{\"name\":\"TLS_AES_256_GCM_SHA384\",\"bits\":256}}],\"extracted\":{\"from\":"
         "\"news@news.northwind.example\",\"to\":[\"info@example.org\"],\"subject\":\"Winter Sale\","
@@ -143,19 +144,16 @@ test_states(void)
         {"message", "lost", 0, NULL, EVENT_KIND_DEFERRED, STEP_END_OF_DATA, NULL},
         {"idle", "lost", 0, NULL, EVENT_KIND_DEFERRED, STEP_UNKNOWN, NULL},
         {"process", "timeout", 0, NULL, EVENT_KIND_EXPIRED, STEP_UNKNOWN, NULL},
-        {"process", "invalid", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE,
-         "invalid-address"},
+        {"process", "invalid", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE, "invalid-address"},
         {"process", "error", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE, "local-policy"},
         {"suppression", "error", 0, NULL, EVENT_KIND_SUPPRESSED, STEP_COMPILE, "suppressed"},
         {"storage", "error", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE,
          "local-system-error"},
         {"storage", "lost", 0, NULL, EVENT_KIND_DEFERRED, STEP_COMPILE, "local-system-error"},
-        {"responsive", "error", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE,
-         "template-error"},
+        {"responsive", "error", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE, "template-error"},
         {"personalize", "error", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE,
          "personalization-error"},
-        {"rewrite", "error", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE,
-         "mime-build-error"},
+        {"rewrite", "error", 0, NULL, EVENT_KIND_COMPILE_FAILED, STEP_COMPILE, "mime-build-error"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         const Case *c = &cases[i];
@@ -188,7 +186,8 @@ static void
 test_bad(void)
 {
     GString *s = g_string_new(
-        /* 1 */ "{\"recipient\":\"a@b\",\"results\":[{\"state\":\"message\",\"result\":"
+        /* 1 */
+        "{\"recipient\":\"a@b\",\"results\":[{\"state\":\"message\",\"result\":"
         "\"accepted\",\"code\":250}]}\n"
         /* 2 */ "{\"recipient\":\"a@b\",\"results\":[{\"state\":\"message\",\"resu\n"
         /* 3 */ "{\"recipient\":\"a@b\",\"results\":{\"state\":\"message\"}}\n"

@@ -454,8 +454,9 @@ test_probe(void)
         const char *file;
         guint min;
     } files[] = {
-        {"rfc-pipelining.txt", 80}, {"swaks-starttls-auth.txt", 90}, {"exim-v.txt", 85},
-        {"postfix-verbose.log", 95}, {"curl-v.txt", 85},
+        {"rfc-pipelining.txt", 80}, {"swaks-starttls-auth.txt", 90},
+        {"exim-v.txt", 85},         {"postfix-verbose.log", 95},
+        {"curl-v.txt", 85},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
         g_autofree char *path = g_build_filename("tests/data/transcript", files[i].file, NULL);
@@ -476,8 +477,8 @@ static void
 test_samples(void)
 {
     /* 0027: greylisted, delivered five minutes later; Postfix debug_peer_list */
-    g_autoptr(Harness) g = harness_run_file(klass(), "samples/transcripts/mta1-debug-peer-greylist.log",
-                                            2026);
+    g_autoptr(Harness) g =
+        harness_run_file(klass(), "samples/transcripts/mta1-debug-peer-greylist.log", 2026);
     assert_clean(g);
     g_assert_cmpuint(outcomes(g), ==, 2);
     const Event *e = harness_nth(g, EVENT_KIND_DEFERRED, 0);
@@ -492,8 +493,8 @@ test_samples(void)
     g_assert_cmpuint(harness_count(g, EVENT_KIND_SMTP_COMMAND), ==, 17); /* 8 + 9 commands */
 
     /* 0023: replayed with swaks */
-    g_autoptr(Harness) w = harness_run_file(klass(), "samples/transcripts/swaks-0023-walter.beck.txt",
-                                            2026);
+    g_autoptr(Harness) w =
+        harness_run_file(klass(), "samples/transcripts/swaks-0023-walter.beck.txt", 2026);
     assert_clean(w);
     g_assert_cmpuint(outcomes(w), ==, 1);
     e = outcome(w, "walter.beck@gmail.com");
@@ -503,8 +504,8 @@ test_samples(void)
     g_assert_true(e->attempt_flags & EVENT_FLAG_TRANSCRIPT);
 
     /* 0030: the message replayed with curl */
-    g_autoptr(Harness) c = harness_run_file(klass(), "samples/transcripts/curl-0030-dirk.hahn.txt",
-                                            2026);
+    g_autoptr(Harness) c =
+        harness_run_file(klass(), "samples/transcripts/curl-0030-dirk.hahn.txt", 2026);
     assert_clean(c);
     g_assert_cmpuint(outcomes(c), ==, 1);
     e = outcome(c, "dirk.hahn@gmail.com");
