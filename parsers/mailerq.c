@@ -201,16 +201,13 @@ mailerq_emit(Mailerq *self, const Event *base, const MailerqResult *r, gboolean 
         kind = EVENT_KIND_SUPPRESSED;
     } else {
         gboolean final;
-        if (!last)
-            final = FALSE; /* another attempt followed */
-        else if (r->fatal_status == JSON_FIELD_OK)
-            final = r->fatal;
-        else if (r->code >= 500)
-            final = TRUE;
+        if (r->fatal_status == JSON_FIELD_OK)
+            final = r->fatal; /* a Response Pattern decided */
         else if (r->code >= 400)
-            final = FALSE;
+            final = r->code >= 500;
         else
             final = !retrying;
+        final = final && last; /* unless another attempt followed */
         if (!final)
             kind = EVENT_KIND_DEFERRED;
         else if (step == STEP_COMPILE)

@@ -14,13 +14,13 @@
 /* Postfix smtp processes followed at once (one session each); more end the oldest. */
 #define TRANSCRIPT_MAX_SESSIONS 256
 /* Commands sent and not yet answered in one session. */
-#define TRANSCRIPT_MAX_PENDING 64
+#define TRANSCRIPT_MAX_PENDING 512
 /* Recipients followed per transaction. */
 #define TRANSCRIPT_MAX_RCPTS 1000
 /* Bytes of one (multi-line) reply kept. */
 #define TRANSCRIPT_MAX_REPLY 2048
 /* Bytes of strings held for one session; beyond it, new texts are dropped (noted). */
-#define TRANSCRIPT_MAX_STORE (1024 * 1024)
+#define TRANSCRIPT_MAX_STORE ((gsize)1024 * 1024)
 
 static const char transcript_no_reply[] = "session ended without a reply";
 
@@ -275,7 +275,7 @@ session_store(Transcript *self, Session *s, const char *text, gsize len)
             parser_context_note(self->ctx,
                                 "line %" G_GUINT64_FORMAT
                                 ": session longer than %d KiB; its texts are no longer kept",
-                                s->line, TRANSCRIPT_MAX_STORE / 1024);
+                                s->line, (int)(TRANSCRIPT_MAX_STORE / 1024));
         }
         return NULL;
     }

@@ -406,6 +406,37 @@ test_lmtp(void)
     g_assert_cmpint(outcome(h, "y@b")->step, ==, STEP_END_OF_DATA);
 }
 
+/* A pipelined transaction with many recipients (Exim sends up to max_rcpt at once), and
+ * more than the parser follows: the rest is noted, the session still reported. */
+static void
+test_many_recipients(void)
+{
+    GString *s = g_string_new("S: 220 mx\nC: EHLO a\nS: 250 mx\nC: MAIL FROM:<s@a>\n");
+    for (int i = 0; i < 150; i++)
+        g_string_append_printf(s, "C: RCPT TO:<r%d@b>\n", i);
+    g_string_append(s, "C: DATA\nS: 250 ok\n");
+    for (int i = 0; i < 150; i++)
+        g_string_append(s, i == 7 ? "S: 550 5.1.1 no such user\n" : "S: 250 ok\n");
+    g_string_append(s, "S: 354 go\nC: .\nS: 250 2.0.0 Ok: queued as 4Q\nC: QUIT\nS: 221 bye\n");
+    g_autoptr(Harness) h = harness_run(klass(), s->str, s->len, 2026);
+    g_string_free(s, TRUE);
+    assert_clean(h);
+    g_assert_cmpuint(harness_count(h, EVENT_KIND_DELIVERED), ==, 149);
+    g_assert_cmpuint(harness_count(h, EVENT_KIND_FAILED), ==, 1);
+    g_assert_cmpint(outcome(h, "r7@b")->kind, ==, EVENT_KIND_FAILED);
+    g_assert_cmpstr(outcome(h, "r149@b")->related_id, ==, "4Q");
+
+    /* beyond the limit of commands awaiting a reply */
+    GString *t = g_string_new("S: 220 mx\nC: EHLO a\nS: 250 mx\nC: MAIL FROM:<s@a>\n");
+    for (int i = 0; i < 600; i++)
+        g_string_append_printf(t, "C: RCPT TO:<r%d@b>\n", i);
+    g_autoptr(Harness) over = harness_run(klass(), t->str, t->len, 2026);
+    g_string_free(t, TRUE);
+    g_assert_cmpuint(over->stats->notes->len, ==, 1);
+    g_assert_true(strstr(over->stats->notes->pdata[0], "commands without a reply") != NULL);
+    g_assert_cmpuint(harness_count(over, EVENT_KIND_DEFERRED), ==, 600);
+}
+
 /* Garbage among good lines: counted with line numbers, the rest still reported. */
 static void
 test_garbage(void)
@@ -529,6 +560,7 @@ main(int argc, char **argv)
     g_test_add_func("/transcript/cut-off", test_cut_off);
     g_test_add_func("/transcript/mail-from-refused", test_mail_from_refused);
     g_test_add_func("/transcript/lmtp", test_lmtp);
+    g_test_add_func("/transcript/many-recipients", test_many_recipients);
     g_test_add_func("/transcript/garbage", test_garbage);
     g_test_add_func("/transcript/mixed-unsolicited", test_mixed_and_unsolicited);
     g_test_add_func("/transcript/probe", test_probe);
