@@ -51,6 +51,7 @@
 typedef struct {
     ParserContext *ctx;
     SyslogClock clock;
+    guint8 qid_classes[256];
     char host[POSTFIX_HOST_MAX];
 } PostfixParser;
 
@@ -153,27 +154,44 @@ service_of(const char *s, gsize n)
 /* Length of a queue id at p when it is followed by ": ", else 0. Short ids are upper-case hex;
  * long ids use a vowel-free base-52 alphabet with a 'z' before the inode part, so words such as
  * "warning", "statistics" or "Deleted" are never taken for one. */
-static gsize
-queue_id_at(const char *p, const char *end)
+enum { QID_ALNUM = 1, QID_NOT_HEX = 2, QID_VOWEL = 4 };
+
+/* Character classes of queue ids, built once per parser (no global mutable state). */
+static void
+qid_classes_init(guint8 classes[256])
 {
-    gboolean hex = TRUE, vowel = FALSE, z = FALSE;
-    const char *q = p;
-    while (q < end && q - p <= POSTFIX_QID_MAX && g_ascii_isalnum(*q)) {
-        char c = *q;
+    memset(classes, 0, 256);
+    for (int c = 0; c < 256; c++) {
+        if (!g_ascii_isalnum(c))
+            continue;
+        classes[c] = QID_ALNUM;
         if (!(g_ascii_isdigit(c) || (c >= 'A' && c <= 'F')))
-            hex = FALSE;
+            classes[c] |= QID_NOT_HEX;
         if (strchr("AEIOUaeiou", c) != NULL)
-            vowel = TRUE;
-        if (c == 'z' && q > p)
-            z = TRUE;
+            classes[c] |= QID_VOWEL;
+    }
+}
+
+static gsize
+queue_id_at(const guint8 classes[256], const char *p, const char *end)
+{
+    guint seen = 0;
+    gboolean z = FALSE;
+    const char *q = p;
+    while (q < end && q - p <= POSTFIX_QID_MAX) {
+        guint c = classes[(guchar)*q];
+        if (c == 0)
+            break;
+        seen |= c;
+        z |= *q == 'z' && q > p;
         q++;
     }
     gsize n = (gsize)(q - p);
     if (n > POSTFIX_QID_MAX || end - q < 2 || q[0] != ':' || q[1] != ' ')
         return 0;
-    if (hex && n >= 5)
+    if (!(seen & QID_NOT_HEX) && n >= 5)
         return n;
-    if (!vowel && z && n >= 12)
+    if (!(seen & QID_VOWEL) && z && n >= 12)
         return n;
     return 0;
 }
@@ -181,7 +199,7 @@ queue_id_at(const char *p, const char *end)
 static const char *
 memmem_lit(const char *p, const char *end, const char *lit, gsize n)
 {
-    if (p >= end)
+    if (p == NULL || p >= end)
         return NULL;
     return memmem(p, (gsize)(end - p), lit, n);
 }
@@ -583,7 +601,7 @@ handle_delivery(const PostfixLine *pl, char *p, char *end, const char *qid)
         ev.reply_code = reply_code_at(reply_start(t, te), te);
         if (HAS(t, te, "delivery temporarily suspended"))
             ev.attempt_flags |= EVENT_FLAG_NOT_ATTEMPTED;
-        if (FIND(t, te, "may be sent more than once"))
+        if (kind != EVENT_KIND_DELIVERED && FIND(t, te, "may be sent more than once"))
             ev.attempt_flags |= EVENT_FLAG_MAY_DUPLICATE;
         if (kind == EVENT_KIND_DELIVERED && ev.reply_code / 100 == 2) {
             ev.related_id = id_after(t, te, "queued as ", 10, related, sizeof related);
@@ -1041,7 +1059,7 @@ postfix_parser_feed_line(gpointer data, char *line, gsize len, guint64 lineno)
 
     /* the queue id (or NOQUEUE) this message is about */
     char *qid = NULL;
-    gsize n = queue_id_at(p, end);
+    gsize n = queue_id_at(self->qid_classes, p, end);
     if (n > 0) {
         qid = p;
         p[n] = '\0';
@@ -1115,6 +1133,7 @@ postfix_parser_new(ParserContext *ctx)
     PostfixParser *self = g_new0(PostfixParser, 1);
     self->ctx = ctx;
     syslog_clock_init(&self->clock, ctx->options);
+    qid_classes_init(self->qid_classes);
     return self;
 }
 
