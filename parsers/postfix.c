@@ -81,7 +81,8 @@ typedef struct {
     PostfixService service;
 } PostfixLine;
 
-#define HAS(p, end, lit) ((gsize)((end) - (p)) >= sizeof(lit) - 1 && memcmp((p), (lit), sizeof(lit) - 1) == 0)
+#define HAS(p, end, lit)                                                                           \
+    ((gsize)((end) - (p)) >= sizeof(lit) - 1 && memcmp((p), (lit), sizeof(lit) - 1) == 0)
 
 static PostfixService
 service_of(const char *s, gsize n)
@@ -209,8 +210,7 @@ memmem_lit(const char *p, const char *end, const char *lit, gsize n)
 static guint16
 reply_code_at(const char *p, const char *end)
 {
-    if (end - p < 3 || p[0] < '2' || p[0] > '5' || !g_ascii_isdigit(p[1]) ||
-        !g_ascii_isdigit(p[2]))
+    if (end - p < 3 || p[0] < '2' || p[0] > '5' || !g_ascii_isdigit(p[1]) || !g_ascii_isdigit(p[2]))
         return 0;
     if (end - p > 3 && p[3] != ' ' && p[3] != '-')
         return 0;

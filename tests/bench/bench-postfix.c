@@ -33,13 +33,14 @@ dump_batch(EventBatch *batch)
         const Event *e = event_batch_get(batch, i);
         char t[32];
         time_format(e->time, t, sizeof t);
-        printf("%" G_GUINT64_FORMAT "\t%s\t%s\t%s\tqid=%s\trel=%s\trcpt=%s\torig=%s\tfrom=%s"
-               "\tmsgid=%s\trelay=%s[%s]\tcode=%u\tdsn=%s\tflags=%u\tdetail=%s\tsize=%" G_GINT64_FORMAT
-               "\tnrcpt=%u\tdelay=%g\tdiag=%s\n",
-               e->line, t, event_kind_to_string(e->kind), e->host, e->queue_id, e->related_id,
-               e->recipient, e->orig_recipient, e->sender, e->message_id, e->relay, e->relay_ip,
-               e->reply_code, e->enhanced, e->attempt_flags, e->detail, e->size, e->nrcpt,
-               e->delay, e->diagnostic);
+        printf(
+            "%" G_GUINT64_FORMAT "\t%s\t%s\t%s\tqid=%s\trel=%s\trcpt=%s\torig=%s\tfrom=%s"
+            "\tmsgid=%s\trelay=%s[%s]\tcode=%u\tdsn=%s\tflags=%u\tdetail=%s\tsize=%" G_GINT64_FORMAT
+            "\tnrcpt=%u\tdelay=%g\tdiag=%s\n",
+            e->line, t, event_kind_to_string(e->kind), e->host, e->queue_id, e->related_id,
+            e->recipient, e->orig_recipient, e->sender, e->message_id, e->relay, e->relay_ip,
+            e->reply_code, e->enhanced, e->attempt_flags, e->detail, e->size, e->nrcpt, e->delay,
+            e->diagnostic);
     }
 }
 
@@ -62,7 +63,7 @@ main(int argc, char **argv)
     ParserContext ctx = {
         .input = 1, .name = argv[argc - 1], .batch = batch, .stats = stats, .options = &options};
     const ParserClass *k = &postfix_parser_class;
-    gpointer parser = k->new(&ctx);
+    gpointer parser = k->new (&ctx);
 
     char *buf = g_malloc(BLOCK + 1);
     gsize have = 0;

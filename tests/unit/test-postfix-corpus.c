@@ -26,8 +26,8 @@ corpus_dir(const char *sub)
 /* ---- a tiny reader for the grok test cases ------------------------------------------- */
 
 typedef struct {
-    char *name;   /* file name */
-    char *data;   /* the message part of a log line */
+    char *name;          /* file name */
+    char *data;          /* the message part of a log line */
     GHashTable *results; /* key -> value */
 } GrokCase;
 
@@ -119,15 +119,19 @@ grok_program(const char *name)
     static const struct {
         const char *prefix, *program;
     } map[] = {
-        {"anvil_", "anvil"},       {"bounce_", "bounce"},       {"cleanup_", "cleanup"},
-        {"discard_", "discard"},   {"dnsblog_", "dnsblog"},     {"error_", "error"},
-        {"lmtp_", "lmtp"},         {"local_", "local"},         {"master_", "master"},
-        {"pickup_", "pickup"},     {"pipe_", "pipe"},           {"postdrop_", "postdrop"},
-        {"postmap_", "postmap"},   {"postscreen_", "postscreen"}, {"postsuper_", "postsuper"},
-        {"qmgr_", "qmgr"},         {"scache_", "scache"},       {"script_", "postfix-script"},
-        {"sendmail_", "sendmail"}, {"smtpd_", "smtpd"},         {"smtp_", "smtp"},
-        {"tlsmgr_", "tlsmgr"},     {"tlsproxy_", "tlsproxy"},
-        {"trivial_rewrite_", "trivial-rewrite"}, {"verify_", "verify"}, {"virtual_", "virtual"},
+        {"anvil_", "anvil"},         {"bounce_", "bounce"},
+        {"cleanup_", "cleanup"},     {"discard_", "discard"},
+        {"dnsblog_", "dnsblog"},     {"error_", "error"},
+        {"lmtp_", "lmtp"},           {"local_", "local"},
+        {"master_", "master"},       {"pickup_", "pickup"},
+        {"pipe_", "pipe"},           {"postdrop_", "postdrop"},
+        {"postmap_", "postmap"},     {"postscreen_", "postscreen"},
+        {"postsuper_", "postsuper"}, {"qmgr_", "qmgr"},
+        {"scache_", "scache"},       {"script_", "postfix-script"},
+        {"sendmail_", "sendmail"},   {"smtpd_", "smtpd"},
+        {"smtp_", "smtp"},           {"tlsmgr_", "tlsmgr"},
+        {"tlsproxy_", "tlsproxy"},   {"trivial_rewrite_", "trivial-rewrite"},
+        {"verify_", "verify"},       {"virtual_", "virtual"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(map); i++)
         if (g_str_has_prefix(name, map[i].prefix))
@@ -138,8 +142,8 @@ grok_program(const char *name)
 static gboolean
 is_delivery_agent(const char *program)
 {
-    static const char *const agents[] = {"smtp", "lmtp", "local", "virtual", "pipe",
-                                         "error", "discard", "retry"};
+    static const char *const agents[] = {"smtp", "lmtp",  "local",   "virtual",
+                                         "pipe", "error", "discard", "retry"};
     for (gsize i = 0; i < G_N_ELEMENTS(agents); i++)
         if (g_str_equal(program, agents[i]))
             return TRUE;
@@ -187,15 +191,15 @@ kind_of_status(const char *status)
 static gboolean
 grok_check(GrokCase *c, const char *program, GString *failures, guint detailed[4])
 {
-    g_autofree char *line = g_strdup_printf("Oct 26 18:13:50 mx1 postfix/%s[4242]: %s\n", program,
-                                            c->data);
+    g_autofree char *line =
+        g_strdup_printf("Oct 26 18:13:50 mx1 postfix/%s[4242]: %s\n", program, c->data);
     g_autoptr(Harness) h = harness_run(klass(), line, strlen(line), 2026);
-#define FAIL(...)                                                                               \
-    do {                                                                                        \
-        g_string_append_printf(failures, "  %s: ", c->name);                                   \
-        g_string_append_printf(failures, __VA_ARGS__);                                         \
-        g_string_append_printf(failures, "\n      data: %s\n", c->data);                      \
-        return FALSE;                                                                           \
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        g_string_append_printf(failures, "  %s: ", c->name);                                       \
+        g_string_append_printf(failures, __VA_ARGS__);                                             \
+        g_string_append_printf(failures, "\n      data: %s\n", c->data);                           \
+        return FALSE;                                                                              \
     } while (0)
     if (h->stats->lines_used != 1)
         FAIL("line not used (skipped %" G_GUINT64_FORMAT ", unrecognised %" G_GUINT64_FORMAT ")",
@@ -224,8 +228,8 @@ grok_check(GrokCase *c, const char *program, GString *failures, guint detailed[4
         if (g_strcmp0(e->relay, want_relay) != 0)
             FAIL("relay %s, expected %s", e->relay, want_relay);
         if (relay && strchr(relay, '[')) {
-            g_autofree char *ip = g_strndup(strchr(relay, '[') + 1,
-                                            strcspn(strchr(relay, '[') + 1, "]"));
+            g_autofree char *ip =
+                g_strndup(strchr(relay, '[') + 1, strcspn(strchr(relay, '[') + 1, "]"));
             gboolean is_ip = strchr(ip, '/') == NULL;
             if (g_strcmp0(e->relay_ip, is_ip ? ip : NULL) != 0)
                 FAIL("relay ip %s, expected %s", e->relay_ip, is_ip ? ip : "none");
@@ -470,10 +474,10 @@ test_lightmeter(void)
                                    h->stats->lines_unrecognised,
                                    h->stats->examples->len ? (char *)h->stats->examples->pdata[0]
                                                            : "");
-#define EXPECT(cond, what)                                                                      \
-    do {                                                                                        \
-        if (!(cond))                                                                            \
-            g_string_append_printf(why, "%s; ", what);                                         \
+#define EXPECT(cond, what)                                                                         \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            g_string_append_printf(why, "%s; ", what);                                             \
     } while (0)
         gboolean quiet = g_str_has_prefix(name, "19_") || g_str_has_prefix(name, "7_");
         if (quiet)
@@ -512,14 +516,13 @@ test_lightmeter(void)
         if (strstr(name, "smtpd-reject") || strstr(name, "_rejected"))
             EXPECT(count(h, EVENT_KIND_REJECTED, 0, "smtpd") > 0, "no smtpd rejection");
         if (strstr(name, "local") || strstr(name, "virtual"))
-            EXPECT(count(h, EVENT_KIND_DELIVERED, EVENT_FLAG_LOCAL, NULL) > 0,
-                   "no local delivery");
+            EXPECT(count(h, EVENT_KIND_DELIVERED, EVENT_FLAG_LOCAL, NULL) > 0, "no local delivery");
         if (strstr(name, "pickup"))
             EXPECT(harness_count(h, EVENT_KIND_QUEUED) > 0 &&
                        harness_nth(h, EVENT_KIND_QUEUED, 0)->sender != NULL,
                    "the pickup line gave no queued event with its sender");
-        if (strstr(name, "amavis") || strstr(name, "weird") || g_str_has_prefix(name, "10_pickup") ||
-            strstr(name, "empty_msgid"))
+        if (strstr(name, "amavis") || strstr(name, "weird") ||
+            g_str_has_prefix(name, "10_pickup") || strstr(name, "empty_msgid"))
             EXPECT(content_filter_chain(h), "no content-filter hand-over to a delivered id");
         if (strstr(name, "empty_msgid"))
             EXPECT(harness_count(h, EVENT_KIND_QUEUED) > 0 &&

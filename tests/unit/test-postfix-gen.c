@@ -100,9 +100,9 @@ run_generated(const char *const *extra, int year)
 
     /* events by kind */
     static const EventKind kinds[] = {
-        EVENT_KIND_QUEUED,       EVENT_KIND_DELIVERED,    EVENT_KIND_DEFERRED,
-        EVENT_KIND_FAILED,       EVENT_KIND_EXPIRED,      EVENT_KIND_NOTIFICATION,
-        EVENT_KIND_MESSAGE_END,  EVENT_KIND_SMTP_COMMAND, EVENT_KIND_REJECTED,
+        EVENT_KIND_QUEUED,      EVENT_KIND_DELIVERED,    EVENT_KIND_DEFERRED,
+        EVENT_KIND_FAILED,      EVENT_KIND_EXPIRED,      EVENT_KIND_NOTIFICATION,
+        EVENT_KIND_MESSAGE_END, EVENT_KIND_SMTP_COMMAND, EVENT_KIND_REJECTED,
     };
     guint total = 0;
     for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
@@ -154,17 +154,17 @@ run_generated(const char *const *extra, int year)
 static void
 test_classic_rollover(void)
 {
-    const char *args[] = {"--messages", "22000", "--seed", "7", "--rollover", "--hours", "10",
-                          "--lifetime", "5", NULL};
+    const char *args[] = {"--messages", "22000", "--seed",     "7", "--rollover",
+                          "--hours",    "10",    "--lifetime", "5", NULL};
     run_generated(args, 2026);
 }
 
 static void
 test_rfc3339_instance(void)
 {
-    const char *args[] = {"--messages", "22000", "--seed", "8", "--rfc3339", "--long-ids",
-                          "--instance", "postfix-out", "--hours", "10", "--lifetime", "5",
-                          "--garbage", "0.001", NULL};
+    const char *args[] = {"--messages", "22000",      "--seed",      "8",       "--rfc3339",
+                          "--long-ids", "--instance", "postfix-out", "--hours", "10",
+                          "--lifetime", "5",          "--garbage",   "0.001",   NULL};
     run_generated(args, 0);
 }
 

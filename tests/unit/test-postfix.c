@@ -87,10 +87,14 @@ check_status(const char *status, const char *text, EventKind kind, const char *d
 static void
 test_statuses(void)
 {
-    check_status("deferred", "host mx.example.org[192.0.2.7] said: 450 4.2.0 try later (in reply "
-                             "to RCPT TO command)", EVENT_KIND_DEFERRED, NULL);
-    check_status("bounced", "host mx.example.org[192.0.2.7] said: 550 5.1.1 no such user (in "
-                            "reply to RCPT TO command)", EVENT_KIND_FAILED, NULL);
+    check_status("deferred",
+                 "host mx.example.org[192.0.2.7] said: 450 4.2.0 try later (in reply "
+                 "to RCPT TO command)",
+                 EVENT_KIND_DEFERRED, NULL);
+    check_status("bounced",
+                 "host mx.example.org[192.0.2.7] said: 550 5.1.1 no such user (in "
+                 "reply to RCPT TO command)",
+                 EVENT_KIND_FAILED, NULL);
     check_status("expired", "connect to mx.example.org[192.0.2.7]:25: Connection timed out",
                  EVENT_KIND_EXPIRED, NULL);
     check_status("SOFTBOUNCE", "host mx.example.org[192.0.2.7] said: 550 5.1.1 no such user",
@@ -110,19 +114,20 @@ test_statuses(void)
 static void
 test_reply_codes(void)
 {
-    g_autoptr(Harness) h = run(
-        CLASSIC "postfix/smtp[1]: 3F2A91C0D4: to=<xenia.kraus@yahoo.com>, relay=mta6.am0.yahoodns"
-                ".net[67.195.204.77]:25, delay=0.6, delays=0.1/0/0.4/0.1, dsn=5.0.0, status=bounced "
-                "(host mta6.am0.yahoodns.net[67.195.204.77] said: 554 30 Sorry, your message to "
-                "xenia.kraus@yahoo.com cannot be delivered. This mailbox is disabled (554.30) (in "
-                "reply to RCPT TO command))\n" CLASSIC
-                "postfix/smtp[1]: 3F2A91C0D5: to=<nora@nullmx.example>, relay=none, delay=0.2, "
-                "delays=0.1/0/0.1/0, dsn=5.1.0, status=bounced (Domain nullmx.example does not "
-                "accept mail (nullMX))\n" CLASSIC
-                "postfix/smtp[1]: 3F2A91C0D6: to=<r@blocked.example>, relay=mx.blocked.example"
-                "[203.0.113.25]:25, delay=0.3, delays=0.1/0/0.2/0, dsn=4.7.1, status=deferred "
-                "(host mx.blocked.example[203.0.113.25] refused to talk to me: 554 5.7.1 Service "
-                "unavailable; client host [192.0.2.10] blocked using zen.spamhaus.org)\n");
+    g_autoptr(Harness) h =
+        run(CLASSIC
+            "postfix/smtp[1]: 3F2A91C0D4: to=<xenia.kraus@yahoo.com>, relay=mta6.am0.yahoodns"
+            ".net[67.195.204.77]:25, delay=0.6, delays=0.1/0/0.4/0.1, dsn=5.0.0, status=bounced "
+            "(host mta6.am0.yahoodns.net[67.195.204.77] said: 554 30 Sorry, your message to "
+            "xenia.kraus@yahoo.com cannot be delivered. This mailbox is disabled (554.30) (in "
+            "reply to RCPT TO command))\n" CLASSIC
+            "postfix/smtp[1]: 3F2A91C0D5: to=<nora@nullmx.example>, relay=none, delay=0.2, "
+            "delays=0.1/0/0.1/0, dsn=5.1.0, status=bounced (Domain nullmx.example does not "
+            "accept mail (nullMX))\n" CLASSIC
+            "postfix/smtp[1]: 3F2A91C0D6: to=<r@blocked.example>, relay=mx.blocked.example"
+            "[203.0.113.25]:25, delay=0.3, delays=0.1/0/0.2/0, dsn=4.7.1, status=deferred "
+            "(host mx.blocked.example[203.0.113.25] refused to talk to me: 554 5.7.1 Service "
+            "unavailable; client host [192.0.2.10] blocked using zen.spamhaus.org)\n");
     g_assert_cmpuint(event_batch_len(h->batch), ==, 3);
     const Event *e = event_batch_get(h->batch, 0);
     g_assert_cmpuint(e->reply_code, ==, 554);
@@ -145,21 +150,22 @@ static void
 test_local_agents(void)
 {
     g_autoptr(Harness) h = run(
-        CLASSIC "postfix/local[9]: 2A22C263F6: to=user@hostname.example.com, orig_to=root@localhost"
-                ", relay=local, delay=0.07, delays=0.04/0/0/0.03, dsn=2.0.0, status=sent (delivered "
-                "to command: procmail -a \"$EXTENSION\")\n" CLASSIC
-                "postfix/virtual[9]: B657F2DB195D: to=<postmaster@example.com>, relay=virtual, "
-                "delay=0.52, delays=0.51/0.01/0/0, dsn=2.0.0, status=sent (delivered to maildir)\n"
-                CLASSIC "postfix/pipe[9]: 0F5383D: to=<tom@example.com>, orig_to=<admin@example.com>"
-                ", relay=dovecot, delay=3.4, delays=3.3/0.03/0/0.12, dsn=2.0.0, status=sent "
-                "(delivered via dovecot service)\n" CLASSIC
-                "postfix/lmtp[9]: AD6E41CDC05C: to=<admin@example.com>, relay=sub1.example.com"
-                "[private/dovecot-lmtp], delay=0.15, delays=0.04/0/0.02/0.08, dsn=2.0.0, "
-                "status=sent (250 2.0.0 <admin@example.com> qYyyBMsl9FRuZQAAA15QOA Saved)\n"
-                CLASSIC "postfix/local[9]: 1A2B3C4D5E: to=<a@example.com>, relay=local, delay=0.1, "
-                "delays=0.1/0/0/0, dsn=2.0.0, status=sent (forwarded as 6F7E8D9C0B)\n" CLASSIC
-                "postfix/discard[9]: 25F2E5E061: to=<g@test.example.com>, relay=none, delay=0.05, "
-                "delays=0.05/0/0/0, dsn=2.0.0, status=sent (test.example.com)\n");
+        CLASSIC
+        "postfix/local[9]: 2A22C263F6: to=user@hostname.example.com, orig_to=root@localhost"
+        ", relay=local, delay=0.07, delays=0.04/0/0/0.03, dsn=2.0.0, status=sent (delivered "
+        "to command: procmail -a \"$EXTENSION\")\n" CLASSIC
+        "postfix/virtual[9]: B657F2DB195D: to=<postmaster@example.com>, relay=virtual, "
+        "delay=0.52, delays=0.51/0.01/0/0, dsn=2.0.0, status=sent (delivered to maildir)\n" CLASSIC
+        "postfix/pipe[9]: 0F5383D: to=<tom@example.com>, orig_to=<admin@example.com>"
+        ", relay=dovecot, delay=3.4, delays=3.3/0.03/0/0.12, dsn=2.0.0, status=sent "
+        "(delivered via dovecot service)\n" CLASSIC
+        "postfix/lmtp[9]: AD6E41CDC05C: to=<admin@example.com>, relay=sub1.example.com"
+        "[private/dovecot-lmtp], delay=0.15, delays=0.04/0/0.02/0.08, dsn=2.0.0, "
+        "status=sent (250 2.0.0 <admin@example.com> qYyyBMsl9FRuZQAAA15QOA Saved)\n" CLASSIC
+        "postfix/local[9]: 1A2B3C4D5E: to=<a@example.com>, relay=local, delay=0.1, "
+        "delays=0.1/0/0/0, dsn=2.0.0, status=sent (forwarded as 6F7E8D9C0B)\n" CLASSIC
+        "postfix/discard[9]: 25F2E5E061: to=<g@test.example.com>, relay=none, delay=0.05, "
+        "delays=0.05/0/0/0, dsn=2.0.0, status=sent (test.example.com)\n");
     g_assert_cmpuint(event_batch_len(h->batch), ==, 6);
     const Event *e = event_batch_get(h->batch, 0);
     g_assert_cmpstr(e->recipient, ==, "user@hostname.example.com");
@@ -191,20 +197,21 @@ static void
 test_queued_as(void)
 {
     g_autoptr(Harness) h = run(
-        CLASSIC "postfix/smtp[1]: 4F5C64474F: to=<h@example.com>, relay=127.0.0.1[127.0.0.1]:10024"
-                ", delay=2.7, delays=0.25/0.02/0.01/2.4, dsn=2.0.0, status=sent (250 2.0.0 from "
-                "MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as ED01244770)\n" CLASSIC
-                "postfix/smtp[1]: 0D9633D: to=<jos@example.com>, orig_to=<bestuur@example.com>, "
-                "relay=mail1.example.net[10.74.103.11]:25, delay=11, delays=5.4/0.06/5.1/0.03, "
-                "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as F12DF84004)\n" CLASSIC
-                "postfix/smtp[1]: 0D9633E: to=<a@example.com>, relay=[::1]:10024, delay=1, "
-                "delays=1/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4hX2Lk0QnSz3Bc9)\n"
-                CLASSIC "postfix/smtp[1]: 0D9633F: to=<b@example.com>, relay=localhost[private/x], "
-                "delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as "
-                "ABCDEF1234)\n" CLASSIC
-                "postfix/smtp[1]: 0D96340: to=<c@example.com>, relay=127.0.0.1[127.0.0.1]:10024, "
-                "delay=1, delays=1/0/0/0, dsn=4.0.0, status=deferred (host 127.0.0.1[127.0.0.1] "
-                "said: 451 4.0.0 not queued as ABCDEF1234 (in reply to end of DATA command))\n");
+        CLASSIC
+        "postfix/smtp[1]: 4F5C64474F: to=<h@example.com>, relay=127.0.0.1[127.0.0.1]:10024"
+        ", delay=2.7, delays=0.25/0.02/0.01/2.4, dsn=2.0.0, status=sent (250 2.0.0 from "
+        "MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as ED01244770)\n" CLASSIC
+        "postfix/smtp[1]: 0D9633D: to=<jos@example.com>, orig_to=<bestuur@example.com>, "
+        "relay=mail1.example.net[10.74.103.11]:25, delay=11, delays=5.4/0.06/5.1/0.03, "
+        "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as F12DF84004)\n" CLASSIC
+        "postfix/smtp[1]: 0D9633E: to=<a@example.com>, relay=[::1]:10024, delay=1, "
+        "delays=1/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4hX2Lk0QnSz3Bc9)\n" CLASSIC
+        "postfix/smtp[1]: 0D9633F: to=<b@example.com>, relay=localhost[private/x], "
+        "delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as "
+        "ABCDEF1234)\n" CLASSIC
+        "postfix/smtp[1]: 0D96340: to=<c@example.com>, relay=127.0.0.1[127.0.0.1]:10024, "
+        "delay=1, delays=1/0/0/0, dsn=4.0.0, status=deferred (host 127.0.0.1[127.0.0.1] "
+        "said: 451 4.0.0 not queued as ABCDEF1234 (in reply to end of DATA command))\n");
     g_assert_cmpuint(event_batch_len(h->batch), ==, 5);
     const Event *e = event_batch_get(h->batch, 0);
     g_assert_cmpstr(e->related_id, ==, "ED01244770");
@@ -229,39 +236,62 @@ static void
 test_flags(void)
 {
     g_autoptr(Harness) h = run(
-        CLASSIC "postfix/error[1]: 2DC5552A34: to=<user@yahoo.com>, relay=none, delay=63495, "
-                "delays=63350/144/0/0, dsn=4.4.2, status=deferred (delivery temporarily suspended: "
-                "lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT TO)\n"
-                CLASSIC "postfix/smtp[1]: 2DC5552A35: to=<f@slow.example>, relay=mx.slow.example"
-                "[198.51.100.70]:25, delay=601, delays=0.29/0.01/0.3/600, dsn=4.4.2, status=deferred"
-                " (conversation with mx.slow.example[198.51.100.70] timed out while sending end of "
-                "data -- message may be sent more than once)\n");
-    g_assert_cmpuint(event_batch_len(h->batch), ==, 2);
+        CLASSIC
+        "postfix/error[1]: 2DC5552A34: to=<user@yahoo.com>, relay=none, delay=63495, "
+        "delays=63350/144/0/0, dsn=4.4.2, status=deferred (delivery temporarily suspended: "
+        "lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT TO)\n" CLASSIC
+        "postfix/smtp[1]: 2DC5552A35: to=<f@slow.example>, relay=mx.slow.example"
+        "[198.51.100.70]:25, delay=601, delays=0.29/0.01/0.3/600, dsn=4.4.2, status=deferred"
+        " (conversation with mx.slow.example[198.51.100.70] timed out while sending end of "
+        "data -- message may be sent more than once)\n" CLASSIC
+        "postfix/retry[1]: 2DC5552A36: to=<r@example.net>, relay=none, delay=900, "
+        "delays=900/0/0/0, dsn=4.4.1, status=deferred (delivery temporarily suspended: connect "
+        "to mx.example.net[192.0.2.9]:25: Connection refused)\n" CLASSIC
+        "postfix/qmgr[1]: 2DC5552A37: to=<q@example.net>, relay=none, delay=0.1, "
+        "delays=0.1/0/0/0, dsn=4.3.0, status=deferred (mail transport unavailable)\n" CLASSIC
+        "postfix/lmtp[1]: 2DC5552A38: host imap1.example.net[192.0.2.40] said: 452 4.2.2 "
+        "<m@example.net> Quota exceeded (mailbox for user is full) (in reply to end of DATA "
+        "command)\n");
+    g_assert_cmpuint(event_batch_len(h->batch), ==, 5);
     const Event *e = event_batch_get(h->batch, 0);
     g_assert_cmpuint(e->attempt_flags, ==, EVENT_FLAG_NOT_ATTEMPTED);
     g_assert_null(e->relay);
     e = event_batch_get(h->batch, 1);
     g_assert_cmpuint(e->attempt_flags, ==, EVENT_FLAG_MAY_DUPLICATE);
+    e = event_batch_get(h->batch, 2);
+    g_assert_cmpint(e->kind, ==, EVENT_KIND_DEFERRED);
+    g_assert_cmpuint(e->attempt_flags, ==, EVENT_FLAG_NOT_ATTEMPTED);
+    g_assert_cmpstr(e->recipient, ==, "r@example.net");
+    e = event_batch_get(h->batch, 3);
+    g_assert_cmpint(e->kind, ==, EVENT_KIND_DEFERRED);
+    g_assert_cmpstr(e->diagnostic, ==, "mail transport unavailable");
+    g_assert_cmpuint(e->attempt_flags, ==, 0);
+    e = event_batch_get(h->batch, 4);
+    g_assert_cmpint(e->kind, ==, EVENT_KIND_SMTP_COMMAND);
+    g_assert_cmpstr(e->relay, ==, "imap1.example.net");
+    g_assert_cmpuint(e->reply_code, ==, 452);
+    g_assert_cmpstr(e->enhanced, ==, "4.2.2");
 }
 
 static void
 test_mx_attempts(void)
 {
-    g_autoptr(Harness) h = run(
-        CLASSIC "postfix/smtp[1]: ED59C3D: host mail2.example.com[1.74.253.23] said: 450 4.7.1 "
-                "<user@example.com>: Recipient address rejected: Greylisted for 5 minutes (in "
-                "reply to RCPT TO command)\n" CLASSIC
-                "postfix/smtp[1]: B99FE3D: lost connection with mx3.hotmail.com[65.55.37.72] while "
-                "receiving the initial server greeting\n" CLASSIC
-                "postfix/smtp[1]: 78D6B41: conversation with mx00.gmx.com[74.208.5.4] timed out "
-                "while sending end of data -- message may be sent more than once\n" CLASSIC
-                "postfix/smtp[1]: 40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: "
-                "450 4.3.2 try again later\n" CLASSIC
-                "postfix/smtp[1]: D0F29603B4: SASL authentication failed; server xyz.example.com"
-                "[1.2.3.4] said: 535 5.7.8 Error: authentication failed\n" CLASSIC
-                "postfix/smtp[1]: connect to intern.nl[194.109.6.98]:25: Connection timed out\n"
-                CLASSIC "postfix/smtp[1]: B0ADE20FC7: enabling PIX workarounds: disable_esmtp "
-                "delay_dotcrlf for example.com[93.184.216.34]:25\n");
+    g_autoptr(Harness) h =
+        run(CLASSIC
+            "postfix/smtp[1]: ED59C3D: host mail2.example.com[1.74.253.23] said: 450 4.7.1 "
+            "<user@example.com>: Recipient address rejected: Greylisted for 5 minutes (in "
+            "reply to RCPT TO command)\n" CLASSIC
+            "postfix/smtp[1]: B99FE3D: lost connection with mx3.hotmail.com[65.55.37.72] while "
+            "receiving the initial server greeting\n" CLASSIC
+            "postfix/smtp[1]: 78D6B41: conversation with mx00.gmx.com[74.208.5.4] timed out "
+            "while sending end of data -- message may be sent more than once\n" CLASSIC
+            "postfix/smtp[1]: 40197AA: host mg2.egov.bg[213.91.191.86] refused to talk to me: "
+            "450 4.3.2 try again later\n" CLASSIC
+            "postfix/smtp[1]: D0F29603B4: SASL authentication failed; server xyz.example.com"
+            "[1.2.3.4] said: 535 5.7.8 Error: authentication failed\n" CLASSIC
+            "postfix/smtp[1]: connect to intern.nl[194.109.6.98]:25: Connection timed out\n" CLASSIC
+            "postfix/smtp[1]: B0ADE20FC7: enabling PIX workarounds: disable_esmtp "
+            "delay_dotcrlf for example.com[93.184.216.34]:25\n");
     g_assert_cmpuint(h->stats->lines_used, ==, 7);
     g_assert_cmpuint(event_batch_len(h->batch), ==, 5);
     g_assert_cmpuint(harness_count(h, EVENT_KIND_SMTP_COMMAND), ==, 5);
@@ -272,13 +302,15 @@ test_mx_attempts(void)
     g_assert_cmpstr(e->relay_ip, ==, "1.74.253.23");
     g_assert_cmpuint(e->reply_code, ==, 450);
     g_assert_cmpstr(e->enhanced, ==, "4.7.1");
-    g_assert_cmpstr(e->diagnostic, ==, "450 4.7.1 <user@example.com>: Recipient address rejected:"
-                                       " Greylisted for 5 minutes (in reply to RCPT TO command)");
+    g_assert_cmpstr(e->diagnostic, ==,
+                    "450 4.7.1 <user@example.com>: Recipient address rejected:"
+                    " Greylisted for 5 minutes (in reply to RCPT TO command)");
     e = event_batch_get(h->batch, 1);
     g_assert_cmpuint(e->reply_code, ==, 0);
     g_assert_cmpstr(e->relay, ==, "mx3.hotmail.com");
-    g_assert_cmpstr(e->diagnostic, ==, "lost connection with mx3.hotmail.com[65.55.37.72] while "
-                                       "receiving the initial server greeting");
+    g_assert_cmpstr(e->diagnostic, ==,
+                    "lost connection with mx3.hotmail.com[65.55.37.72] while "
+                    "receiving the initial server greeting");
     e = event_batch_get(h->batch, 2);
     g_assert_cmpuint(e->attempt_flags, ==, EVENT_FLAG_MAY_DUPLICATE);
     e = event_batch_get(h->batch, 3);
@@ -293,30 +325,31 @@ static void
 test_smtpd(void)
 {
     g_autoptr(Harness) h = run(
-        CLASSIC "postfix/smtpd[7]: connect from unknown[28.55.140.112]\n" CLASSIC
-                "postfix/smtpd[7]: 4F5C64474F: client=unknown[28.55.140.112]\n" CLASSIC
-                "postfix/smtpd[7]: NOQUEUE: reject: RCPT from unknown[203.0.113.9]: 554 5.7.1 "
-                "<x@example.net>: Relay access denied; from=<spam@example.biz> to=<x@example.net> "
-                "proto=ESMTP helo=<ylmf-pc>\n" CLASSIC
-                "postfix/smtpd[7]: NOQUEUE: reject: RCPT from [182.98.255.184]:2413: 550 5.5.1 "
-                "Protocol error; from=<l@yahoo.com>, to=<tom@example.com>, proto=SMTP, "
-                "helo=<mx32.example.net>\n" CLASSIC
-                "postfix/smtpd[7]: NOQUEUE: reject: VRFY from unknown[2001:968::2]: 454 4.7.1 "
-                "<aap@henk.com>: Relay access denied; to=<aap@henk.com> proto=SMTP helo=<me>\n"
-                CLASSIC "postfix/smtpd[7]: NOQUEUE: reject_warning: RCPT from example.com"
-                "[93.184.216.34]: 553 5.7.1 <s@example.com>: Sender address rejected: not owned by "
-                "user ph123; from=<s@example.com> to=<r@example.com> proto=ESMTP helo=<x>\n" CLASSIC
-                "postfix/smtpd[7]: NOQUEUE: milter-reject: RCPT from relay.example.com[8.8.8.8]: "
-                "451 4.7.1 Greylisting in action, please come back later; from=<s@example.com> "
-                "to=<e@example.org> proto=ESMTP helo=<relay.example.com>\n" CLASSIC
-                "postfix/smtpd[7]: 9C1A3F2B7E: reject: RCPT from h.example.com[192.0.2.77]: 550 "
-                "5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual "
-                "mailbox table; from=<s@example.com> to=<nobody@example.org> proto=ESMTP "
-                "helo=<h.example.com>\n" CLASSIC
-                "postfix/smtpd[7]: lost connection after DATA (0 bytes) from unknown[72.13.58.7]\n"
-                CLASSIC "postfix/smtpd[7]: disconnect from unknown[28.55.140.112] ehlo=1 mail=1 "
-                "rcpt=1 data=1 quit=1 commands=5\n" CLASSIC
-                "postfix/submission/smtpd[7]: warning: hostname x does not resolve to address 1.2.3.4\n");
+        CLASSIC
+        "postfix/smtpd[7]: connect from unknown[28.55.140.112]\n" CLASSIC
+        "postfix/smtpd[7]: 4F5C64474F: client=unknown[28.55.140.112]\n" CLASSIC
+        "postfix/smtpd[7]: NOQUEUE: reject: RCPT from unknown[203.0.113.9]: 554 5.7.1 "
+        "<x@example.net>: Relay access denied; from=<spam@example.biz> to=<x@example.net> "
+        "proto=ESMTP helo=<ylmf-pc>\n" CLASSIC
+        "postfix/smtpd[7]: NOQUEUE: reject: RCPT from [182.98.255.184]:2413: 550 5.5.1 "
+        "Protocol error; from=<l@yahoo.com>, to=<tom@example.com>, proto=SMTP, "
+        "helo=<mx32.example.net>\n" CLASSIC
+        "postfix/smtpd[7]: NOQUEUE: reject: VRFY from unknown[2001:968::2]: 454 4.7.1 "
+        "<aap@henk.com>: Relay access denied; to=<aap@henk.com> proto=SMTP helo=<me>\n" CLASSIC
+        "postfix/smtpd[7]: NOQUEUE: reject_warning: RCPT from example.com"
+        "[93.184.216.34]: 553 5.7.1 <s@example.com>: Sender address rejected: not owned by "
+        "user ph123; from=<s@example.com> to=<r@example.com> proto=ESMTP helo=<x>\n" CLASSIC
+        "postfix/smtpd[7]: NOQUEUE: milter-reject: RCPT from relay.example.com[8.8.8.8]: "
+        "451 4.7.1 Greylisting in action, please come back later; from=<s@example.com> "
+        "to=<e@example.org> proto=ESMTP helo=<relay.example.com>\n" CLASSIC
+        "postfix/smtpd[7]: 9C1A3F2B7E: reject: RCPT from h.example.com[192.0.2.77]: 550 "
+        "5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual "
+        "mailbox table; from=<s@example.com> to=<nobody@example.org> proto=ESMTP "
+        "helo=<h.example.com>\n" CLASSIC
+        "postfix/smtpd[7]: lost connection after DATA (0 bytes) from unknown[72.13.58.7]\n" CLASSIC
+        "postfix/smtpd[7]: disconnect from unknown[28.55.140.112] ehlo=1 mail=1 "
+        "rcpt=1 data=1 quit=1 commands=5\n" CLASSIC
+        "postfix/submission/smtpd[7]: warning: hostname x does not resolve to address 1.2.3.4\n");
     g_assert_cmpuint(h->stats->lines_used, ==, 11);
     g_assert_cmpuint(event_batch_len(h->batch), ==, 4);
     const Event *e = event_batch_get(h->batch, 0);
@@ -343,20 +376,21 @@ test_smtpd(void)
 static void
 test_cleanup(void)
 {
-    g_autoptr(Harness) h = run(
-        CLASSIC "postfix/cleanup[3]: 0F5383D: message-id=<544D2523.30609@rhsoft.net>\n" CLASSIC
-                "postfix/cleanup[3]: 4104E3D: message-id=<>\n" CLASSIC
-                "postfix/cleanup[3]: 4104E3D: milter-reject: END-OF-MESSAGE from 061238241086.static"
-                ".ctinets.com[61.238.241.86]: 5.7.1 Blocked by SpamAssassin; from=<wumt5@cchfdc.com>"
-                " to=<voorzitter@example.com> proto=ESMTP helo=<ecsolved.com>\n" CLASSIC
-                "postfix/cleanup[3]: 5A6B7C8D9E: reject: header Subject: You won!!! from "
-                "h.example.net[198.51.100.3]; from=<a@example.net> to=<b@example.org> "
-                "proto=ESMTP helo=<h.example.net>: 5.7.1 Spam subject refused\n" CLASSIC
-                "postfix/cleanup[3]: 5A6B7C8D9F: reject: body Click here now from local; "
-                "from=<a@example.net> to=<b@example.org>\n" CLASSIC
-                "postfix/cleanup[3]: D95341E50350: info: header Subject: test from local; "
-                "from=<from@example.com> to=<to@example.com>\n" CLASSIC
-                "postfix/cleanup[3]: ADD961003206D: message-id==?UTF-8?B?PDE5?=\n");
+    g_autoptr(Harness) h =
+        run(CLASSIC
+            "postfix/cleanup[3]: 0F5383D: message-id=<544D2523.30609@rhsoft.net>\n" CLASSIC
+            "postfix/cleanup[3]: 4104E3D: message-id=<>\n" CLASSIC
+            "postfix/cleanup[3]: 4104E3D: milter-reject: END-OF-MESSAGE from 061238241086.static"
+            ".ctinets.com[61.238.241.86]: 5.7.1 Blocked by SpamAssassin; from=<wumt5@cchfdc.com>"
+            " to=<voorzitter@example.com> proto=ESMTP helo=<ecsolved.com>\n" CLASSIC
+            "postfix/cleanup[3]: 5A6B7C8D9E: reject: header Subject: You won!!! from "
+            "h.example.net[198.51.100.3]; from=<a@example.net> to=<b@example.org> "
+            "proto=ESMTP helo=<h.example.net>: 5.7.1 Spam subject refused\n" CLASSIC
+            "postfix/cleanup[3]: 5A6B7C8D9F: reject: body Click here now from local; "
+            "from=<a@example.net> to=<b@example.org>\n" CLASSIC
+            "postfix/cleanup[3]: D95341E50350: info: header Subject: test from local; "
+            "from=<from@example.com> to=<to@example.com>\n" CLASSIC
+            "postfix/cleanup[3]: ADD961003206D: message-id==?UTF-8?B?PDE5?=\n");
     g_assert_cmpuint(h->stats->lines_used, ==, 7);
     g_assert_cmpuint(event_batch_len(h->batch), ==, 6);
     const Event *e = event_batch_get(h->batch, 0);
@@ -433,15 +467,16 @@ test_qmgr_pickup(void)
 static void
 test_bounce(void)
 {
-    g_autoptr(Harness) h = run(
-        CLASSIC "postfix/bounce[2]: 17CCA8044: sender non-delivery notification: ADD2F8052\n"
-                CLASSIC "postfix/bounce[2]: 264FE1A18: sender delay notification: 0A87A1A08\n"
-                CLASSIC "postfix/bounce[2]: 65AFB8B5: sender delivery status notification: "
-                "1DF35917\n" CLASSIC
-                "postfix/bounce[2]: 482E4404AC8: postmaster non-delivery notification: "
-                "47335405A44\n" CLASSIC
-                "postfix/bounce[2]: 482E4404AC9: sender non-delivery notif\n" CLASSIC
-                "postfix/bounce[2]: warning: malformed request\n");
+    g_autoptr(Harness) h =
+        run(CLASSIC
+            "postfix/bounce[2]: 17CCA8044: sender non-delivery notification: ADD2F8052\n" CLASSIC
+            "postfix/bounce[2]: 264FE1A18: sender delay notification: 0A87A1A08\n" CLASSIC
+            "postfix/bounce[2]: 65AFB8B5: sender delivery status notification: "
+            "1DF35917\n" CLASSIC
+            "postfix/bounce[2]: 482E4404AC8: postmaster non-delivery notification: "
+            "47335405A44\n" CLASSIC
+            "postfix/bounce[2]: 482E4404AC9: sender non-delivery notif\n" CLASSIC
+            "postfix/bounce[2]: warning: malformed request\n");
     g_assert_cmpuint(event_batch_len(h->batch), ==, 4);
     g_assert_cmpuint(h->stats->lines_unrecognised, ==, 1);
     static const char *const details[] = {"non-delivery", "delay", "success",
@@ -459,23 +494,24 @@ static void
 test_quiet_services(void)
 {
     g_autoptr(Harness) h = run(
-        CLASSIC "postfix/postscreen[1]: CONNECT from [61.238.241.86]:53024 to [89.105.204.244]:25\n"
-                CLASSIC "postfix/postscreen[1]: NOQUEUE: reject: RCPT from [27.157.200.233]:4984: "
-                "550 5.7.1 Service unavailable; client [27.157.200.233] blocked using "
-                "zen.spamhaus.org; from=<h@qhhn.com>, to=<t@example.com>, proto=ESMTP, helo=<x>\n"
-                CLASSIC "postfix/anvil[1]: statistics: max connection rate 1/60s for "
-                "(smtpd:61.238.241.86) at Oct 26 18:13:50\n" CLASSIC
-                "postfix/scache[1]: statistics: domain lookup hits=0 miss=1 success=0%\n" CLASSIC
-                "postfix/tlsmgr[1]: warning: request to update table btree:/var/lib/x in "
-                "non-postfix directory /var/spool/postfix\n" CLASSIC
-                "postfix/master[1]: daemon started -- version 3.7.11, configuration /etc/postfix\n"
-                CLASSIC "postfix/dnsblog[1]: addr 61.238.241.86 listed by domain psbl.surriel.com "
-                "as 127.0.0.2\n" CLASSIC
-                "postfix/postfix-script[1]: starting the Postfix mail system\n" CLASSIC
-                "postfix/smtp[1]: warning: problem talking to service private/scache: Connection "
-                "timed out\n" CLASSIC
-                "postfix/smtp[1]: Untrusted TLS connection established to mx4.hotmail.com"
-                "[65.55.92.136]:25: TLSv1.2 with cipher ECDHE-RSA-AES256-SHA384 (256/256 bits)\n");
+        CLASSIC
+        "postfix/postscreen[1]: CONNECT from [61.238.241.86]:53024 to [89.105.204.244]:25\n" CLASSIC
+        "postfix/postscreen[1]: NOQUEUE: reject: RCPT from [27.157.200.233]:4984: "
+        "550 5.7.1 Service unavailable; client [27.157.200.233] blocked using "
+        "zen.spamhaus.org; from=<h@qhhn.com>, to=<t@example.com>, proto=ESMTP, helo=<x>\n" CLASSIC
+        "postfix/anvil[1]: statistics: max connection rate 1/60s for "
+        "(smtpd:61.238.241.86) at Oct 26 18:13:50\n" CLASSIC
+        "postfix/scache[1]: statistics: domain lookup hits=0 miss=1 success=0%\n" CLASSIC
+        "postfix/tlsmgr[1]: warning: request to update table btree:/var/lib/x in "
+        "non-postfix directory /var/spool/postfix\n" CLASSIC
+        "postfix/master[1]: daemon started -- version 3.7.11, configuration /etc/postfix\n" CLASSIC
+        "postfix/dnsblog[1]: addr 61.238.241.86 listed by domain psbl.surriel.com "
+        "as 127.0.0.2\n" CLASSIC
+        "postfix/postfix-script[1]: starting the Postfix mail system\n" CLASSIC
+        "postfix/smtp[1]: warning: problem talking to service private/scache: Connection "
+        "timed out\n" CLASSIC
+        "postfix/smtp[1]: Untrusted TLS connection established to mx4.hotmail.com"
+        "[65.55.92.136]:25: TLSv1.2 with cipher ECDHE-RSA-AES256-SHA384 (256/256 bits)\n");
     g_assert_cmpuint(h->stats->lines_used, ==, 10);
     g_assert_cmpuint(event_batch_len(h->batch), ==, 0);
 }
@@ -483,13 +519,13 @@ test_quiet_services(void)
 static void
 test_other_programs(void)
 {
-    g_autoptr(Harness) h = run(
-        CLASSIC "kernel: [812345.123456] [UFW BLOCK] IN=eth0 OUT= SRC=185.234.219.61\n" CLASSIC
-                "dovecot: imap-login: Login: user=<ops@example.org>, method=PLAIN\n" CLASSIC
-                "amavis[10410]: (10410-08) Passed SPAM {RelayedTaggedInbound}, Queue-ID: "
-                "4F5C64474F, queued_as: ED01244770, 2426 ms\n" CLASSIC
-                "opendkim[812]: 4F5C64474F: DKIM-Signature field added (s=x, d=example.org)\n"
-                "\n   \n" CLASSIC "postfixadmin[3]: login\n" CLASSIC "postfix[3]: hello\n");
+    g_autoptr(Harness) h =
+        run(CLASSIC "kernel: [812345.123456] [UFW BLOCK] IN=eth0 OUT= SRC=185.234.219.61\n" CLASSIC
+                    "dovecot: imap-login: Login: user=<ops@example.org>, method=PLAIN\n" CLASSIC
+                    "amavis[10410]: (10410-08) Passed SPAM {RelayedTaggedInbound}, Queue-ID: "
+                    "4F5C64474F, queued_as: ED01244770, 2426 ms\n" CLASSIC
+                    "opendkim[812]: 4F5C64474F: DKIM-Signature field added (s=x, d=example.org)\n"
+                    "\n   \n" CLASSIC "postfixadmin[3]: login\n" CLASSIC "postfix[3]: hello\n");
     g_assert_cmpuint(h->stats->lines_skipped, ==, 8);
     g_assert_cmpuint(h->stats->lines_used, ==, 0);
     g_assert_cmpuint(event_batch_len(h->batch), ==, 0);
@@ -498,24 +534,24 @@ test_other_programs(void)
 static void
 test_garbage(void)
 {
-    g_autoptr(Harness) h = run(
-        "garbage\n"
-        "ir/)\n"
-        "\x01\x02\x03\xff\xfe binary\n"
-        "Nov 24 09:00:01\n"
-        "Nov 24 09:00:01 mx1\n"
-        "Nov 24 09:00:01 mx1 postfix/sm\n"
-        "2026-11-29T11:59:59.874000+01:00 mta1 postfix-out/sc\n"
-        "2026-13-29T11:59:59+01:00 mta1 postfix/smtp[1]: x\n"
-        "Nox 24 09:00:01 mx1 postfix/smtp[1]: x\n"
-        "Nov 24 09:00:01 mx1 postfix/smtp[1]: 3F2A91C0D4: to=<a@b>, relay=x[1.2.3.4]:25, del\n"
-        "Nov 24 09:00:01 mx1 postfix/smtp[1]: 3F2A91C0D4: to=<a@b\n"
-        "Nov 24 09:00:01 mx1 postfix/smtp[1]: 3F2A91C0D4: to=\n"
-        "Nov 24 09:00:01 mx1 postfix/smtp[1]: 3F2A91C0D4: to=<a@b>, status=\n"
-        "Nov 24 09:00:01 mx1 postfix/qmgr[1]: 3F2A91C0D4: from=<a@b>, size=1, nrcpt=x (queue "
-        "active)\n"
-        "Nov 24 09:00:01 mx1 postfix/smtpd[1]: NOQUEUE: reject: RCPT\n"
-        "Nov 24 09:00:01 mx1 postfix/smtpd[1]: NOQUEUE: reject: RCPT from h[1.2.3.4]\n");
+    g_autoptr(Harness) h =
+        run("garbage\n"
+            "ir/)\n"
+            "\x01\x02\x03\xff\xfe binary\n"
+            "Nov 24 09:00:01\n"
+            "Nov 24 09:00:01 mx1\n"
+            "Nov 24 09:00:01 mx1 postfix/sm\n"
+            "2026-11-29T11:59:59.874000+01:00 mta1 postfix-out/sc\n"
+            "2026-13-29T11:59:59+01:00 mta1 postfix/smtp[1]: x\n"
+            "Nox 24 09:00:01 mx1 postfix/smtp[1]: x\n"
+            "Nov 24 09:00:01 mx1 postfix/smtp[1]: 3F2A91C0D4: to=<a@b>, relay=x[1.2.3.4]:25, del\n"
+            "Nov 24 09:00:01 mx1 postfix/smtp[1]: 3F2A91C0D4: to=<a@b\n"
+            "Nov 24 09:00:01 mx1 postfix/smtp[1]: 3F2A91C0D4: to=\n"
+            "Nov 24 09:00:01 mx1 postfix/smtp[1]: 3F2A91C0D4: to=<a@b>, status=\n"
+            "Nov 24 09:00:01 mx1 postfix/qmgr[1]: 3F2A91C0D4: from=<a@b>, size=1, nrcpt=x (queue "
+            "active)\n"
+            "Nov 24 09:00:01 mx1 postfix/smtpd[1]: NOQUEUE: reject: RCPT\n"
+            "Nov 24 09:00:01 mx1 postfix/smtpd[1]: NOQUEUE: reject: RCPT from h[1.2.3.4]\n");
     g_assert_cmpuint(h->stats->lines, ==, 16);
     g_assert_cmpuint(h->stats->lines_unrecognised, ==, 16);
     g_assert_cmpuint(event_batch_len(h->batch), ==, 0);
@@ -543,15 +579,15 @@ test_truncated_text(void)
 static void
 test_instances(void)
 {
-    g_autoptr(Harness) h = run(
-        CLASSIC "postfix-out/qmgr[1]: 3F2A91C0D4: removed\n" CLASSIC
-                "postfix/qmgr[1]: 3F2A91C0D4: removed\n" CLASSIC
-                "postfix-1.2.3.4/qmgr[1]: 3F2A91C0D4: removed\n" CLASSIC
-                "postfix/submission/smtpd[1]: NOQUEUE: reject: RCPT from x[1.2.3.4]: 550 5.1.1 "
-                "<a@b>: no; from=<c@d> to=<a@b> proto=ESMTP helo=<x>\n" CLASSIC
-                "postfix-out/bulk/smtp[1]: 3F2A91C0D4: to=<a@b.example>, relay=none, delay=1, "
-                "delays=1/0/0/0, dsn=4.4.1, status=deferred (connect to b.example[1.2.3.4]:25: "
-                "Connection refused)\n");
+    g_autoptr(Harness) h =
+        run(CLASSIC "postfix-out/qmgr[1]: 3F2A91C0D4: removed\n" CLASSIC
+                    "postfix/qmgr[1]: 3F2A91C0D4: removed\n" CLASSIC
+                    "postfix-1.2.3.4/qmgr[1]: 3F2A91C0D4: removed\n" CLASSIC
+                    "postfix/submission/smtpd[1]: NOQUEUE: reject: RCPT from x[1.2.3.4]: 550 5.1.1 "
+                    "<a@b>: no; from=<c@d> to=<a@b> proto=ESMTP helo=<x>\n" CLASSIC
+                    "postfix-out/bulk/smtp[1]: 3F2A91C0D4: to=<a@b.example>, relay=none, delay=1, "
+                    "delays=1/0/0/0, dsn=4.4.1, status=deferred (connect to b.example[1.2.3.4]:25: "
+                    "Connection refused)\n");
     g_assert_cmpuint(event_batch_len(h->batch), ==, 5);
     g_assert_cmpstr(event_batch_get(h->batch, 0)->host, ==, "mx1/postfix-out");
     g_assert_cmpstr(event_batch_get(h->batch, 1)->host, ==, "mx1");
@@ -562,8 +598,8 @@ test_instances(void)
 
     /* a very long instance name is cut, not overflowed */
     g_autofree char *inst = g_strnfill(1000, 'x');
-    g_autofree char *line = g_strdup_printf(CLASSIC "postfix-%s/qmgr[1]: 3F2A91C0D4: removed\n",
-                                            inst);
+    g_autofree char *line =
+        g_strdup_printf(CLASSIC "postfix-%s/qmgr[1]: 3F2A91C0D4: removed\n", inst);
     g_autoptr(Harness) h2 = run(line);
     const Event *e = only_event(h2);
     g_assert_true(g_str_has_prefix(e->host, "mx1/postfix-xxx"));
@@ -573,15 +609,15 @@ test_instances(void)
 static void
 test_queue_ids(void)
 {
-    g_autoptr(Harness) h = run(
-        CLASSIC "postfix/qmgr[1]: 3F2A91C0D4: removed\n" CLASSIC
-                "postfix/qmgr[1]: 4PZ9Vq0Ssjz9vWV: removed\n" CLASSIC
-                "postfix/qmgr[1]: 48rT2v1hQrz1J0N: removed\n" CLASSIC
-                "postfix/qmgr[1]: ED06590130AA1C9D6D862: removed\n"
-                /* not queue ids: vowels, lower-case hex without 'z', too short */
-                CLASSIC "postfix/qmgr[1]: statistics: removed\n" CLASSIC
-                "postfix/qmgr[1]: 3f2a91c0d4: removed\n" CLASSIC "postfix/qmgr[1]: 3F2A: removed\n"
-                CLASSIC "postfix/qmgr[1]: warning: removed\n");
+    g_autoptr(Harness) h = run(CLASSIC "postfix/qmgr[1]: 3F2A91C0D4: removed\n" CLASSIC
+                                       "postfix/qmgr[1]: 4PZ9Vq0Ssjz9vWV: removed\n" CLASSIC
+                                       "postfix/qmgr[1]: 48rT2v1hQrz1J0N: removed\n" CLASSIC
+                                       "postfix/qmgr[1]: ED06590130AA1C9D6D862: removed\n"
+                               /* not queue ids: vowels, lower-case hex without 'z', too short */
+                               CLASSIC "postfix/qmgr[1]: statistics: removed\n" CLASSIC
+                                       "postfix/qmgr[1]: 3f2a91c0d4: removed\n" CLASSIC
+                                       "postfix/qmgr[1]: 3F2A: removed\n" CLASSIC
+                                       "postfix/qmgr[1]: warning: removed\n");
     g_assert_cmpuint(h->stats->lines_used, ==, 8);
     g_assert_cmpuint(event_batch_len(h->batch), ==, 4);
     g_assert_cmpstr(event_batch_get(h->batch, 1)->queue_id, ==, "4PZ9Vq0Ssjz9vWV");
@@ -592,11 +628,11 @@ test_queue_ids(void)
 static void
 test_timestamps(void)
 {
-    g_autoptr(Harness) h = run(
-        "Dec 31 23:59:58 mx1 postfix/qmgr[1]: 3F2A91C0D4: removed\n"
-        "Jan  1 00:00:02 mx1 postfix/qmgr[1]: 3F2A91C0D5: removed\n"
-        "2027-01-01T01:00:03.5+01:00 mx1 postfix/qmgr[1]: 3F2A91C0D6: removed\n"
-        "2027-01-01T00:00:04Z mx1 postfix/qmgr[1]: 3F2A91C0D7: removed\n");
+    g_autoptr(Harness) h =
+        run("Dec 31 23:59:58 mx1 postfix/qmgr[1]: 3F2A91C0D4: removed\n"
+            "Jan  1 00:00:02 mx1 postfix/qmgr[1]: 3F2A91C0D5: removed\n"
+            "2027-01-01T01:00:03.5+01:00 mx1 postfix/qmgr[1]: 3F2A91C0D6: removed\n"
+            "2027-01-01T00:00:04Z mx1 postfix/qmgr[1]: 3F2A91C0D7: removed\n");
     g_assert_cmpuint(event_batch_len(h->batch), ==, 4);
     g_autofree char *t0 = utc(event_batch_get(h->batch, 0)->time);
     g_autofree char *t1 = utc(event_batch_get(h->batch, 1)->time);
@@ -615,9 +651,9 @@ feed_direct(char *line, gsize len, EventBatch *batch)
 {
     InputStats *stats = input_stats_new();
     ParserOptions options = {.year = 2026};
-    ParserContext ctx = {.input = 1, .name = "t", .batch = batch, .stats = stats,
-                         .options = &options};
-    gpointer p = klass()->new(&ctx);
+    ParserContext ctx = {
+        .input = 1, .name = "t", .batch = batch, .stats = stats, .options = &options};
+    gpointer p = klass()->new (&ctx);
     LineResult r = klass()->feed_line(p, line, len, 1);
     klass()->finish(p, NULL);
     klass()->free(p);
@@ -669,8 +705,10 @@ test_huge_lines(void)
 
     /* through the input layer: counted, not fed */
     g_autofree char *huge = g_strnfill(big, 'x');
-    g_autofree char *text = g_strconcat(huge, "\n", CLASSIC, "postfix/qmgr[1]: 3F2A91C0D4: "
-                                        "removed\n", NULL);
+    g_autofree char *text = g_strconcat(huge, "\n", CLASSIC,
+                                        "postfix/qmgr[1]: 3F2A91C0D4: "
+                                        "removed\n",
+                                        NULL);
     g_autoptr(Harness) h = run(text);
     g_assert_cmpuint(h->stats->lines, ==, 2);
     g_assert_cmpuint(h->stats->lines_unrecognised, ==, 1);
@@ -680,14 +718,14 @@ test_huge_lines(void)
 static void
 test_invalid_utf8(void)
 {
-    g_autoptr(Harness) h = run(
-        CLASSIC "postfix/smtp[1]: 3F2A91C0D4: to=<j\xc3\xbcrgen\xff@b\xe9.example>, relay=mx"
-                "\xfe[192.0.2.1]:25, delay=1, delays=1/0/0/0, dsn=5.1.1, status=bounced (host "
-                "mx[192.0.2.1] said: 550 5.1.1 unbekannter Empf\xe4nger \xc3\x28 (in reply to "
-                "RCPT TO command))\n");
+    g_autoptr(Harness) h =
+        run(CLASSIC "postfix/smtp[1]: 3F2A91C0D4: to=<j\xc3\xbcrgen\xff@b\xe9.example>, relay=mx"
+                    "\xfe[192.0.2.1]:25, delay=1, delays=1/0/0/0, dsn=5.1.1, status=bounced (host "
+                    "mx[192.0.2.1] said: 550 5.1.1 unbekannter Empf\xe4nger \xc3\x28 (in reply to "
+                    "RCPT TO command))\n");
     const Event *e = only_event(h);
-    const char *fields[] = {e->host, e->queue_id, e->recipient, e->relay, e->diagnostic,
-                            e->enhanced};
+    const char *fields[] = {e->host,  e->queue_id,   e->recipient,
+                            e->relay, e->diagnostic, e->enhanced};
     for (gsize i = 0; i < G_N_ELEMENTS(fields); i++) {
         g_assert_nonnull(fields[i]);
         g_assert_true(g_utf8_validate(fields[i], -1, NULL));
@@ -749,10 +787,10 @@ test_sample(void)
         if (e->kind == EVENT_KIND_DELIVERED && !(e->attempt_flags & EVENT_FLAG_LOCAL))
             campaign_delivered++;
     }
-    g_assert_cmpuint(not_attempted, ==, 7);     /* 0016 */
-    g_assert_cmpuint(local, ==, 20);            /* 14 DSNs and 6 inbound, over LMTP */
-    g_assert_cmpuint(dup, ==, 1);               /* 0032 */
-    g_assert_cmpuint(null_sender, ==, 17);      /* 14 own DSNs, 3 inbound from <> */
+    g_assert_cmpuint(not_attempted, ==, 7);       /* 0016 */
+    g_assert_cmpuint(local, ==, 20);              /* 14 DSNs and 6 inbound, over LMTP */
+    g_assert_cmpuint(dup, ==, 1);                 /* 0032 */
+    g_assert_cmpuint(null_sender, ==, 17);        /* 14 own DSNs, 3 inbound from <> */
     g_assert_cmpuint(campaign_delivered, ==, 46); /* 0001-0060 less 11 bounced, 0017, 0018, 0021 */
 
     /* 0024: the Yahoo text with its own parentheses */
