@@ -4,8 +4,10 @@
 #include <string.h>
 
 /* One line per format. */
+extern const ParserClass postfix_parser_class;
 
 static const ParserClass *const registry[] = {
+    &postfix_parser_class,
     NULL,
 };
 
