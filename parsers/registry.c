@@ -4,8 +4,12 @@
 #include <string.h>
 
 /* One line per format. */
+extern const ParserClass powermta_parser_class;
+extern const ParserClass kumomta_parser_class;
 
 static const ParserClass *const registry[] = {
+    &powermta_parser_class,
+    &kumomta_parser_class,
     NULL,
 };
 
