@@ -332,13 +332,13 @@ test_truncated(void)
 static void
 test_long_lines(void)
 {
-    /* just under the bound: a large Feedback report is still read */
+    /* a long line within the input layer's bound (a Feedback report with its message) is read */
     GString *s = g_string_new("{\"type\":\"Bounce\",\"id\":\"x\",\"recipient\":\"a@example.com\","
                               "\"timestamp\":1795507262,\"response\":{\"code\":550,\"content\":\"");
-    while (s->len < 1000 * 1000)
+    while (s->len < 200 * 1000)
         g_string_append(s, "very long reply text ");
     g_string_append(s, "\"}}\n");
-    /* over the bound: refused without parsing */
+    /* a 1 MB line: refused by the input layer, counted, the stream goes on */
     g_string_append(s, "{\"type\":\"Bounce\",\"id\":\"y\",\"recipient\":\"b@example.com\","
                        "\"timestamp\":1795507262,\"pad\":\"");
     gsize start = s->len;
@@ -355,13 +355,43 @@ test_long_lines(void)
     g_string_free(s, TRUE);
     g_assert_cmpuint(h->stats->lines, ==, 4);
     g_assert_cmpuint(h->stats->lines_unrecognised, ==, 2);
-    g_assert_true(has_note(h, "line 2: line longer than 1 MiB"));
+    g_assert_true(has_note(h, "line 2: longer than"));
     g_assert_true(has_note(h, "line 3: JSON nested too deeply"));
+    g_assert_true(g_str_has_prefix(h->stats->examples->pdata[0], "line 2: {\"type\":\"Bounce\""));
     g_assert_cmpuint(harness_count(h, EVENT_KIND_FAILED), ==, 1);
     const Event *e = harness_nth(h, EVENT_KIND_FAILED, 0);
     g_assert_cmpstr(e->recipient, ==, "a@example.com");
     g_assert_cmpuint(strlen(e->diagnostic), <=, 4096); /* the event model bounds it */
     g_assert_cmpuint(harness_count(h, EVENT_KIND_DELIVERED), ==, 1);
+}
+
+/* The parser's own bound, for line sources without the input layer's. */
+static void
+test_own_line_bound(void)
+{
+    g_autoptr(EventBatch) batch = event_batch_new();
+    InputStats *stats = input_stats_new();
+    ParserOptions options = {.year = 2026};
+    ParserContext ctx = {.input = 1, .name = "direct", .batch = batch, .stats = stats,
+                         .options = &options};
+    gpointer self = kumomta_parser_class.new(&ctx);
+    GString *s = g_string_new("{\"type\":\"Delivery\",\"id\":\"x\",\"recipient\":\"a@example.com\","
+                              "\"timestamp\":1795507262,\"pad\":\"");
+    while (s->len < 1100 * 1000)
+        g_string_append(s, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+    g_string_append(s, "\"}");
+    g_assert_cmpint(kumomta_parser_class.feed_line(self, s->str, s->len, 1), ==,
+                    LINE_UNRECOGNISED);
+    g_string_truncate(s, 900 * 1000);
+    g_string_append(s, "\"}");
+    g_assert_cmpint(kumomta_parser_class.feed_line(self, s->str, s->len, 2), ==, LINE_USED);
+    g_assert_cmpuint(event_batch_len(batch), ==, 1);
+    g_assert_cmpuint(stats->notes->len, ==, 1);
+    g_assert_nonnull(strstr(stats->notes->pdata[0], "line 1: line longer than 1 MiB"));
+    g_assert_true(kumomta_parser_class.finish(self, NULL));
+    kumomta_parser_class.free(self);
+    g_string_free(s, TRUE);
+    input_stats_free(stats);
 }
 
 static void
@@ -424,6 +454,7 @@ main(int argc, char **argv)
     g_test_add_func("/kumomta/wrong-types", test_wrong_types);
     g_test_add_func("/kumomta/truncated", test_truncated);
     g_test_add_func("/kumomta/long-lines", test_long_lines);
+    g_test_add_func("/kumomta/own-line-bound", test_own_line_bound);
     g_test_add_func("/kumomta/missing-fields", test_missing_fields);
     g_test_add_func("/kumomta/probe", test_probe);
     return g_test_run();
