@@ -10,7 +10,7 @@
 #include "timeutil.h"
 
 /* Longest line we hand to the JSON parser (Feedback records carry the reported message). */
-#define KUMOMTA_MAX_LINE (1024 * 1024)
+#define KUMOMTA_MAX_LINE ((gsize)1024 * 1024)
 /* Deepest nesting of objects/arrays accepted: json-glib's parser recurses per level. */
 #define KUMOMTA_MAX_DEPTH 64
 /* How many "line N: why" notes one stream may add (the rest are still counted). */
@@ -316,8 +316,8 @@ kumomta_response(Event *ev, JsonObject *resp, KumomtaScratch *sc, KumomtaRespons
     gint64 code;
     if (kumomta_int(resp, "code", &code) && code >= 200 && code <= 599)
         ev->reply_code = (guint16)code;
-    ev->enhanced = kumomta_enhanced(sc->enhanced, sizeof sc->enhanced,
-                                    kumomta_obj(resp, "enhanced_code"));
+    ev->enhanced =
+        kumomta_enhanced(sc->enhanced, sizeof sc->enhanced, kumomta_obj(resp, "enhanced_code"));
     ev->diagnostic = kumomta_nonempty(resp, "content");
     const char *cmd = kumomta_nonempty(resp, "command");
     if (what == KUMOMTA_RESPONSE_INBOUND) {
@@ -427,8 +427,8 @@ kumomta_feed_line(gpointer data, char *line, gsize len, guint64 lineno)
 
     const char *id = kumomta_nonempty(obj, "id");
     const char *recipient = kumomta_nonempty(obj, "recipient");
-    gboolean message_record = rec != KUMOMTA_REC_OOB && rec != KUMOMTA_REC_FEEDBACK &&
-                              rec != KUMOMTA_REC_REJECTION;
+    gboolean message_record =
+        rec != KUMOMTA_REC_OOB && rec != KUMOMTA_REC_FEEDBACK && rec != KUMOMTA_REC_REJECTION;
     if (message_record && id == NULL)
         return kumomta_reject(self, lineno, "no \"id\" string (the spool id)");
     if (message_record && recipient == NULL)
@@ -517,9 +517,9 @@ kumomta_feed_line(gpointer data, char *line, gsize len, guint64 lineno)
     /* a Reception's or Feedback's response is our own listener's 250 */
     if (rec != KUMOMTA_REC_RECEPTION && rec != KUMOMTA_REC_FEEDBACK)
         kumomta_response(&ev, kumomta_obj(obj, "response"), &sc,
-                         outbound                         ? KUMOMTA_RESPONSE_ATTEMPT
+                         outbound                       ? KUMOMTA_RESPONSE_ATTEMPT
                          : rec == KUMOMTA_REC_REJECTION ? KUMOMTA_RESPONSE_INBOUND
-                                                          : KUMOMTA_RESPONSE_FACTS);
+                                                        : KUMOMTA_RESPONSE_FACTS);
     if (outbound) {
         JsonObject *peer = kumomta_obj(obj, "peer_address");
         const char *name = kumomta_nonempty(peer, "name");
@@ -586,8 +586,8 @@ kumomta_feed_line(gpointer data, char *line, gsize len, guint64 lineno)
             ev.campaign = campaign;
         const char *original = kumomta_str(report, "original_message");
         if (ev.message_id == NULL)
-            ev.message_id = kumomta_raw_header(sc.message_id, sizeof sc.message_id, original,
-                                               "Message-ID");
+            ev.message_id =
+                kumomta_raw_header(sc.message_id, sizeof sc.message_id, original, "Message-ID");
         JsonObject *rmta = kumomta_obj(report, "reporting_mta");
         ev.reporting_mta = kumomta_nonempty(rmta, "name");
         ev.detail = kumomta_nonempty(report, "user_agent");
@@ -647,8 +647,8 @@ kumomta_probe(const char *head, gsize len)
     if (!kumomta_has(head + i, first - i, "\"type\""))
         return 0;
     static const char *const keys[] = {
-        "\"bounce_classification\"", "\"egress_pool\"", "\"egress_source\"", "\"nodeid\"",
-        "\"num_attempts\"",          "\"peer_address\"", "\"site\"",        "\"queue\"",
+        "\"bounce_classification\"", "\"egress_pool\"",  "\"egress_source\"", "\"nodeid\"",
+        "\"num_attempts\"",          "\"peer_address\"", "\"site\"",          "\"queue\"",
     };
     guint hits = 0;
     for (gsize k = 0; k < G_N_ELEMENTS(keys); k++)

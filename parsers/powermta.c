@@ -119,6 +119,7 @@ typedef struct {
     int col[PMTA_COL_N]; /* column of each field in the current header, -1 if absent */
     gboolean have_header;
     gboolean noted_no_header;
+    gboolean resync;      /* after a malformed record: skip lines until one starts a record */
     guint64 record_start; /* first line of the record being read */
     guint reason_notes;
 } PowermtaParser;
@@ -419,8 +420,8 @@ powermta_record(PowermtaParser *self, guint64 lineno)
     if (orig) {
         ev.sender = orig;
     } else if (self->col[PMTA_COL_ORIG] >= 0 &&
-               (rec == PMTA_REC_DELIVERED || rec == PMTA_REC_BOUNCE ||
-                rec == PMTA_REC_TRANSIENT || rec == PMTA_REC_RECEIVED)) {
+               (rec == PMTA_REC_DELIVERED || rec == PMTA_REC_BOUNCE || rec == PMTA_REC_TRANSIENT ||
+                rec == PMTA_REC_RECEIVED)) {
         ev.sender = ""; /* the null sender: this message is itself a notification */
         ev.attempt_flags |= EVENT_FLAG_NULL_SENDER;
     }
@@ -470,8 +471,8 @@ powermta_record(PowermtaParser *self, guint64 lineno)
         const char *open = strchr(mta, '(');
         if (open) {
             const char *close = strchr(open, ')');
-            if (close && powermta_copy(relay_ip, sizeof relay_ip, open + 1,
-                                       (gsize)(close - open - 1)))
+            if (close &&
+                powermta_copy(relay_ip, sizeof relay_ip, open + 1, (gsize)(close - open - 1)))
                 ev.relay_ip = relay_ip;
         }
     }
@@ -521,10 +522,32 @@ powermta_record(PowermtaParser *self, guint64 lineno)
     return LINE_USED;
 }
 
+/* Does the line start like a record or a header ("d,", "rb,", "type,")? */
+static gboolean
+powermta_starts_record(const char *line, gsize len)
+{
+    gsize n = 0;
+    while (n < len && n < 16 && line[n] != ',')
+        n++;
+    if (n == 0 || n >= len || n >= 16)
+        return FALSE;
+    char type[16];
+    memcpy(type, line, n);
+    type[n] = '\0';
+    PowermtaRecord rec;
+    return g_ascii_strcasecmp(type, "type") == 0 || powermta_record_type(type, &rec);
+}
+
 static LineResult
 powermta_feed_line(gpointer data, char *line, gsize len, guint64 lineno)
 {
     PowermtaParser *self = data;
+    if (self->resync) {
+        /* the rest of a dropped record (e.g. the tail of an oversized quoted field) */
+        if (!powermta_starts_record(line, len))
+            return len == 0 ? LINE_SKIPPED : LINE_UNRECOGNISED;
+        self->resync = FALSE;
+    }
     gboolean continuation = csv_reader_pending(self->csv);
     if (!continuation) {
         if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
@@ -543,6 +566,7 @@ powermta_feed_line(gpointer data, char *line, gsize len, guint64 lineno)
         g_snprintf(why, sizeof why, "%s (record from line %" G_GUINT64_FORMAT ") dropped",
                    csv_reader_error(self->csv), self->record_start);
         powermta_reason(self, lineno, why);
+        self->resync = TRUE;
         return LINE_UNRECOGNISED;
     }
     case CSV_RECORD:
@@ -606,7 +630,7 @@ powermta_probe(const char *head, gsize len)
     const char *nl = memchr(head, '\n', len);
     gsize first = nl ? (gsize)(nl - head) : len;
     if (first >= 5 && memcmp(head, "type,", 5) == 0) {
-        static const char *const known[] = {"timeLogged", "dsnStatus", "dsnDiag", "bounceCat",
+        static const char *const known[] = {"timeLogged", "dsnStatus", "dsnDiag",    "bounceCat",
                                             "vmta",       "jobId",     "dlvSourceIp"};
         if (!powermta_has(head, first, ",rcpt"))
             return 20;

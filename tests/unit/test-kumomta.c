@@ -32,20 +32,19 @@ only(Harness *h)
 static char *
 record(const char *type, const char *extra)
 {
-    return g_strdup_printf(
-        "{\"type\":\"%s\",\"id\":\"1d98076abbbc11ed940250ebf67f93bd\","
-        "\"sender\":\"bounce@news.example\",\"recipient\":\"user@example.com\","
-        "\"queue\":\"ws26:northwind@example.com\",\"site\":\"\",\"size\":1047,"
-        "\"timestamp\":1795507262,\"created\":1795507200,\"num_attempts\":1,"
-        "\"bounce_classification\":\"Uncategorized\",\"nodeid\":\"node-1\"%s}\n",
-        type, extra ? extra : "");
+    return g_strdup_printf("{\"type\":\"%s\",\"id\":\"1d98076abbbc11ed940250ebf67f93bd\","
+                           "\"sender\":\"bounce@news.example\",\"recipient\":\"user@example.com\","
+                           "\"queue\":\"ws26:northwind@example.com\",\"site\":\"\",\"size\":1047,"
+                           "\"timestamp\":1795507262,\"created\":1795507200,\"num_attempts\":1,"
+                           "\"bounce_classification\":\"Uncategorized\",\"nodeid\":\"node-1\"%s}\n",
+                           type, extra ? extra : "");
 }
 
 static void
 test_sample(void)
 {
-    g_autoptr(Harness) h = harness_run_file(
-        &kumomta_parser_class, "samples/kumomta/kumo1-20261124-0800.jsonl", 2026);
+    g_autoptr(Harness) h =
+        harness_run_file(&kumomta_parser_class, "samples/kumomta/kumo1-20261124-0800.jsonl", 2026);
     g_assert_cmpuint(h->stats->lines, ==, 31);
     g_assert_cmpuint(h->stats->lines_used, ==, 31);
     g_assert_cmpuint(harness_count(h, EVENT_KIND_QUEUED), ==, 10);
@@ -126,10 +125,10 @@ test_record_types(void)
         const char *type;
         EventKind kind;
     } cases[] = {
-        {"Reception", EVENT_KIND_QUEUED},       {"Delivery", EVENT_KIND_DELIVERED},
-        {"Bounce", EVENT_KIND_FAILED},          {"TransientFailure", EVENT_KIND_DEFERRED},
-        {"Expiration", EVENT_KIND_EXPIRED},     {"OOB", EVENT_KIND_BOUNCE},
-        {"Feedback", EVENT_KIND_COMPLAINT},     {"Rejection", EVENT_KIND_REJECTED},
+        {"Reception", EVENT_KIND_QUEUED},   {"Delivery", EVENT_KIND_DELIVERED},
+        {"Bounce", EVENT_KIND_FAILED},      {"TransientFailure", EVENT_KIND_DEFERRED},
+        {"Expiration", EVENT_KIND_EXPIRED}, {"OOB", EVENT_KIND_BOUNCE},
+        {"Feedback", EVENT_KIND_COMPLAINT}, {"Rejection", EVENT_KIND_REJECTED},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *line = record(cases[i].type, NULL);
@@ -261,7 +260,8 @@ test_wrong_types(void)
         "\"created\":1795507262.5,\"response\":\"550 no\",\"peer_address\":[1,2],"
         "\"headers\":[\"Message-ID\"],\"meta\":7,\"queue\":{\"a\":1},\"size\":-5,"
         "\"bounce_classification\":{\"x\":1},\"nodeid\":null}",
-        "{\"type\":\"Bounce\",\"id\":\"y\",\"recipient\":\"c@example.com\",\"timestamp\":1795507262,"
+        "{\"type\":\"Bounce\",\"id\":\"y\",\"recipient\":\"c@example.com\",\"timestamp\":"
+        "1795507262,"
         "\"response\":{\"code\":\"550\",\"enhanced_code\":\"5.1.1\",\"content\":5,\"command\":{}},"
         "\"peer_address\":{\"name\":7,\"addr\":null},\"headers\":{\"Message-ID\":[\"<a@b>\"]}}",
         "{\"type\":\"Bounce\",\"id\":\"z\",\"recipient\":\"d@example.com\",\"timestamp\":1e300,"
@@ -372,16 +372,15 @@ test_own_line_bound(void)
     g_autoptr(EventBatch) batch = event_batch_new();
     InputStats *stats = input_stats_new();
     ParserOptions options = {.year = 2026};
-    ParserContext ctx = {.input = 1, .name = "direct", .batch = batch, .stats = stats,
-                         .options = &options};
+    ParserContext ctx = {
+        .input = 1, .name = "direct", .batch = batch, .stats = stats, .options = &options};
     gpointer self = kumomta_parser_class.new(&ctx);
     GString *s = g_string_new("{\"type\":\"Delivery\",\"id\":\"x\",\"recipient\":\"a@example.com\","
                               "\"timestamp\":1795507262,\"pad\":\"");
     while (s->len < 1100 * 1000)
         g_string_append(s, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
     g_string_append(s, "\"}");
-    g_assert_cmpint(kumomta_parser_class.feed_line(self, s->str, s->len, 1), ==,
-                    LINE_UNRECOGNISED);
+    g_assert_cmpint(kumomta_parser_class.feed_line(self, s->str, s->len, 1), ==, LINE_UNRECOGNISED);
     g_string_truncate(s, 900 * 1000);
     g_string_append(s, "\"}");
     g_assert_cmpint(kumomta_parser_class.feed_line(self, s->str, s->len, 2), ==, LINE_USED);

@@ -64,7 +64,7 @@ test_sample(void)
     g_assert_cmpstr(e->relay, ==, "mx00.emig.gmx.net");
     g_assert_cmpstr(e->relay_ip, ==, "198.51.100.61");
     g_assert_cmpstr(e->vendor_label, ==, "bad-mailbox");
-    g_assert_cmpuint(e->line, ==, 14); /* the record starts there and ends on line 15 */
+    g_assert_cmpuint(e->line, ==, 14);          /* the record starts there and ends on line 15 */
     g_assert_cmpint(e->step, ==, STEP_UNKNOWN); /* the accounting file names no command */
     g_autofree char *t = fmt_time(e->time);
     g_assert_cmpstr(t, ==, "2026-11-24 08:01:06");
@@ -175,7 +175,8 @@ test_record_types(void)
         "tq,2026-11-24 09:00:04+0100,,,delayed,4.4.1 (no answer from host),"
         "x-pmta;connect timed out,,,example.com/vmta-a,,,\n"
         "rb,2026-11-25 09:00:05+0100,s@x.example,rb@example.com,failed,5.1.1 (bad destination "
-        "mailbox address),smtp;550 5.1.1 gone,dns;mx.example.com,bad-mailbox,,,,dns;gw.example.com\n"
+        "mailbox address),smtp;550 5.1.1 "
+        "gone,dns;mx.example.com,bad-mailbox,,,,dns;gw.example.com\n"
         "rs,2026-11-25 09:00:06+0100,s@x.example,rs1@example.com,delivered,2.0.0 (success),,,,,,,\n"
         "rs,2026-11-25 09:00:07+0100,s@x.example,rs2@example.com,delayed,4.0.0 (undefined "
         "status),,,,,,,\n"
@@ -312,8 +313,7 @@ test_huge_record(void)
     g_assert_cmpuint(harness_count(h, EVENT_KIND_DELIVERED), ==, 1);
     g_assert_cmpstr(harness_nth(h, EVENT_KIND_DELIVERED, 0)->recipient, ==, "b@example.com");
     g_assert_cmpuint(h->stats->lines, ==,
-                     h->stats->lines_used + h->stats->lines_unrecognised +
-                         h->stats->lines_skipped);
+                     h->stats->lines_used + h->stats->lines_unrecognised + h->stats->lines_skipped);
 }
 
 static void
