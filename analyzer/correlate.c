@@ -312,6 +312,13 @@ find_timeline(Correlator *c, Message *m, const char *recipient, gboolean create)
     return t;
 }
 
+static gboolean
+is_final_kind(EventKind k)
+{
+    return k == EVENT_KIND_DELIVERED || k == EVENT_KIND_FAILED || k == EVENT_KIND_EXPIRED ||
+           k == EVENT_KIND_REJECTED;
+}
+
 static TimelineEvent *
 add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
 {
@@ -352,6 +359,8 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
             t->last_event = te;
     }
     t->n_events++;
+    if (is_final_kind(e->kind))
+        t->final_seen = TRUE;
     if (e->time) {
         if (t->first_seen == 0 || e->time < t->first_seen)
             t->first_seen = e->time;
@@ -416,13 +425,6 @@ is_mta_kind(EventKind k)
     }
 }
 
-static gboolean
-is_final_kind(EventKind k)
-{
-    return k == EVENT_KIND_DELIVERED || k == EVENT_KIND_FAILED || k == EVENT_KIND_EXPIRED ||
-           k == EVENT_KIND_REJECTED;
-}
-
 static void
 consume_mta(Correlator *c, const Event *e)
 {
@@ -478,7 +480,7 @@ consume_mta(Correlator *c, const Event *e)
         if (e->recipient == NULL) {
             /* the whole message: every recipient without a final result */
             for (Timeline *t = m->timelines; t; t = t->next)
-                if (t->last_event == NULL || !is_final_kind(t->last_event->kind))
+                if (!t->final_seen)
                     add_event(c, t, e, LINK_NONE);
             return;
         }

@@ -70,6 +70,7 @@ struct Timeline {
     TimelineEvent *events; /* in time order */
     TimelineEvent *last_event;
     guint n_events;
+    gboolean final_seen; /* the MTA logged a final result (delivered, failed, expired) */
     /* derived by timeline_finish() */
     Outcome outcome;
     Classification cls; /* step/cause of the outcome (failure, expiry, deferral, bounce) */
