@@ -42,6 +42,7 @@ struct Correlator {
     GPtrArray *verp;    /* GRegex* */
     GPtrArray *our;     /* char*: --our-mta names */
     gint64 window;
+    gboolean include_local;
     StringPool *pool;
     Arena arena;
     GPtrArray *messages;  /* Message* in order of creation */
@@ -165,6 +166,7 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->verp = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
     c->our = g_ptr_array_new_with_free_func(g_free);
     c->window = options && options->link_window > 0 ? options->link_window : 30 * DAY;
+    c->include_local = options && options->include_local;
 
     /* Built-in VERP forms: Postfix/qmail "local+user=domain@..." and "bounces-TOKEN-...@"
      * / "bounce-TOKEN@" with an opaque token. */
@@ -310,6 +312,13 @@ find_timeline(Correlator *c, Message *m, const char *recipient, gboolean create)
     return t;
 }
 
+static gboolean
+is_final_kind(EventKind k)
+{
+    return k == EVENT_KIND_DELIVERED || k == EVENT_KIND_FAILED || k == EVENT_KIND_EXPIRED ||
+           k == EVENT_KIND_REJECTED;
+}
+
 static TimelineEvent *
 add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
 {
@@ -350,6 +359,8 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
             t->last_event = te;
     }
     t->n_events++;
+    if (is_final_kind(e->kind))
+        t->final_seen = TRUE;
     if (e->time) {
         if (t->first_seen == 0 || e->time < t->first_seen)
             t->first_seen = e->time;
@@ -414,13 +425,6 @@ is_mta_kind(EventKind k)
     }
 }
 
-static gboolean
-is_final_kind(EventKind k)
-{
-    return k == EVENT_KIND_DELIVERED || k == EVENT_KIND_FAILED || k == EVENT_KIND_EXPIRED ||
-           k == EVENT_KIND_REJECTED;
-}
-
 static void
 consume_mta(Correlator *c, const Event *e)
 {
@@ -476,7 +480,7 @@ consume_mta(Correlator *c, const Event *e)
         if (e->recipient == NULL) {
             /* the whole message: every recipient without a final result */
             for (Timeline *t = m->timelines; t; t = t->next)
-                if (t->last_event == NULL || !is_final_kind(t->last_event->kind))
+                if (!t->final_seen)
                     add_event(c, t, e, LINK_NONE);
             return;
         }
@@ -536,7 +540,7 @@ index_token(Correlator *c, const char *token, Message *m)
 static void
 index_message(Correlator *c, Message *m)
 {
-    if (m->notification || m->internal)
+    if (m->notification || m->internal || m->local)
         return;
     if (m->message_id && !g_hash_table_contains(c->by_msgid, m->message_id))
         g_hash_table_insert(c->by_msgid, (gpointer)m->message_id, m);
@@ -564,7 +568,7 @@ build_indexes(Correlator *c)
     for (guint i = 0; i < c->messages->len; i++) {
         Message *m = c->messages->pdata[i];
         index_message(c, m);
-        if (m->notification || m->internal)
+        if (m->notification || m->internal || m->local)
             continue;
         for (Timeline *t = m->timelines; t; t = t->next) {
             index_timeline(c, t);
@@ -993,10 +997,41 @@ fold_hops(Correlator *c)
     }
 }
 
+/* Messages our server only delivered to its own mailboxes (local, virtual, lmtp, pipe) were
+ * received, not sent: the bounces and replies coming back, mail for postmaster. */
+static void
+mark_local(Correlator *c)
+{
+    if (c->include_local)
+        return;
+    for (guint i = 0; i < c->messages->len; i++) {
+        Message *m = c->messages->pdata[i];
+        if (m->notification || m->internal)
+            continue;
+        gboolean any = FALSE, remote = FALSE;
+        for (Timeline *t = m->timelines; t && !remote; t = t->next)
+            for (TimelineEvent *te = t->events; te; te = te->next) {
+                if (te->kind != EVENT_KIND_DELIVERED && te->kind != EVENT_KIND_DEFERRED &&
+                    te->kind != EVENT_KIND_FAILED)
+                    continue;
+                any = TRUE;
+                if (!(te->flags & EVENT_FLAG_LOCAL)) {
+                    remote = TRUE;
+                    break;
+                }
+            }
+        if (any && !remote) {
+            m->local = TRUE;
+            c->stats.local_messages++;
+        }
+    }
+}
+
 void
 correlator_finish(Correlator *c, Classifier *classifier)
 {
     fold_hops(c);
+    mark_local(c);
     build_indexes(c);
     if (c->pending->len > 0) {
         g_array_sort(c->pending, compare_event_time);

@@ -70,6 +70,7 @@ struct Timeline {
     TimelineEvent *events; /* in time order */
     TimelineEvent *last_event;
     guint n_events;
+    gboolean final_seen; /* the MTA logged a final result (delivered, failed, expired) */
     /* derived by timeline_finish() */
     Outcome outcome;
     Classification cls; /* step/cause of the outcome (failure, expiry, deferral, bounce) */
@@ -96,6 +97,8 @@ struct Message {
     gboolean closed;       /* the queue entry was removed */
     gboolean notification; /* a DSN our MTA generated (null sender): not a campaign message */
     gboolean internal;     /* an internal hop (content filter) whose continuation is counted */
+    gboolean local;        /* only delivered to local mailboxes of our own server: mail we
+                              received (e.g. for the bounce address), not mail we sent */
     Timeline *timelines;
     Timeline *last_timeline;
     guint n_timelines;

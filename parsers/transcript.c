@@ -1381,7 +1381,8 @@ transcript_probe(const char *head, gsize len)
     TranscriptProbe pr = {0};
     syslog_head_foreach_line(head, len, transcript_probe_line, &pr);
     if (pr.postfix_verbose > 0)
-        return pr.postfix_verbose * 2 >= pr.syslog ? 95 : 30;
+        /* above the Postfix parser (at most 95) when the verbose lines are the bulk */
+        return pr.postfix_verbose * 2 >= pr.syslog ? 97 : 30;
     if (pr.swaks >= 2)
         return 90;
     if (pr.exim >= 2)
