@@ -376,37 +376,6 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
     return te;
 }
 
-static void
-merge_message_fields(Message *m, const Event *e)
-{
-    if (e->message_id && !m->message_id)
-        m->message_id = e->message_id;
-    if (e->sender && !m->sender)
-        m->sender = e->sender;
-    if (e->campaign && !m->campaign)
-        m->campaign = e->campaign;
-    if (e->envid && !m->envid)
-        m->envid = e->envid;
-    if (e->size >= 0 && m->size < 0)
-        m->size = e->size;
-    if (e->nrcpt && !m->nrcpt)
-        m->nrcpt = e->nrcpt;
-    if (e->time && (m->queued_at == 0 || e->time < m->queued_at))
-        m->queued_at = e->time;
-}
-
-static const char *
-mta_key(const Event *e)
-{
-    if (e->queue_id)
-        return e->queue_id;
-    if (e->message_id)
-        return e->message_id;
-    if (e->envid)
-        return e->envid;
-    return e->recipient;
-}
-
 static gboolean
 is_mta_kind(EventKind k)
 {
@@ -423,6 +392,38 @@ is_mta_kind(EventKind k)
     default:
         return FALSE;
     }
+}
+
+static void
+merge_message_fields(Message *m, const Event *e)
+{
+    if (e->message_id && !m->message_id)
+        m->message_id = e->message_id;
+    if (e->sender && !m->sender)
+        m->sender = e->sender;
+    if (e->campaign && !m->campaign)
+        m->campaign = e->campaign;
+    if (e->envid && !m->envid)
+        m->envid = e->envid;
+    if (e->size >= 0 && m->size < 0)
+        m->size = e->size;
+    if (e->nrcpt && !m->nrcpt)
+        m->nrcpt = e->nrcpt;
+    /* queued: when the MTA took it (application and mailbox times are not queue times) */
+    if (e->time && is_mta_kind(e->kind) && (m->queued_at == 0 || e->time < m->queued_at))
+        m->queued_at = e->time;
+}
+
+static const char *
+mta_key(const Event *e)
+{
+    if (e->queue_id)
+        return e->queue_id;
+    if (e->message_id)
+        return e->message_id;
+    if (e->envid)
+        return e->envid;
+    return e->recipient;
 }
 
 static void
@@ -599,7 +600,11 @@ timeline_in_message(Correlator *c, Message *m, const Event *e)
     }
     if (t == NULL && m->n_timelines == 1 && e->recipient == NULL)
         t = m->timelines;
-    if (t == NULL && m->n_timelines == 1 && e->kind != EVENT_KIND_BOUNCE)
+    /* an auto-reply, complaint or notice about a one-recipient message may come from another
+     * address of that person (alias, forward): the message decides */
+    if (t == NULL && m->n_timelines == 1 &&
+        (e->kind == EVENT_KIND_OTHER_RECEIVED || e->kind == EVENT_KIND_COMPLAINT ||
+         e->kind == EVENT_KIND_DELAY_NOTICE || e->kind == EVENT_KIND_DSN_SUCCESS))
         t = m->timelines;
     return t;
 }

@@ -65,7 +65,7 @@ feed_one(InputLines *l, char *line, gsize len)
     if (len > 0 && line[len - 1] == '\r')
         line[--len] = '\0';
     InputStats *s = l->ctx->stats;
-    if (len == 0) {
+    if (len == 0 && !l->klass->keep_blank_lines) {
         s->lines++;
         s->lines_skipped++;
         return;

@@ -281,12 +281,19 @@ timeline_format_trail(const Timeline *t, GString *out)
     int last_day = -1;
     gboolean first = TRUE;
     const Message *m = t->message;
-    if (m->queue_id && m->queued_at && (t->events == NULL || t->events->time >= m->queued_at)) {
-        g_string_append(out, "queued");
-        append_time(out, m->queued_at, &last_day);
-        first = FALSE;
-    }
-    for (const TimelineEvent *te = t->events; te;) {
+    gboolean queued_shown = !(m->queue_id && m->queued_at);
+    for (const TimelineEvent *te = t->events;; ) {
+        /* the MTA's queueing, in its place among the events */
+        if (!queued_shown && (te == NULL || (te->time && te->time >= m->queued_at))) {
+            if (!first)
+                g_string_append(out, " → ");
+            g_string_append(out, "queued");
+            append_time(out, m->queued_at, &last_day);
+            first = FALSE;
+            queued_shown = TRUE;
+        }
+        if (te == NULL)
+            break;
         /* collapse runs of the same thing */
         const TimelineEvent *run_end = te;
         guint n = 1;

@@ -392,8 +392,11 @@ app_events_csv_feed(gpointer p, char *line, gsize len, guint64 lineno)
         }
         self->csv = csv_reader_new(app_events_csv_delimiter(line, len));
     }
-    if (!self->in_record)
+    if (!self->in_record) {
+        if (len == 0)
+            return LINE_SKIPPED;
         self->record_line = lineno;
+    }
     CsvStatus st = csv_reader_feed_line(self->csv, line, len);
     if (st == CSV_NEED_MORE) {
         self->in_record = TRUE;
@@ -475,4 +478,5 @@ const ParserClass app_csv_parser_class = {
     .feed_line = app_events_csv_feed,
     .finish = app_events_finish,
     .free = app_events_free,
+    .keep_blank_lines = TRUE,
 };

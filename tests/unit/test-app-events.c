@@ -270,7 +270,7 @@ test_probe(void)
     g_assert_true(parser_registry_sniff(c, strlen(c), &score) == csv());
 }
 
-/* samples/app follows samples/STORY.md */
+/* samples/app follows docs/demo-story.md */
 static void
 test_samples(void)
 {

@@ -246,7 +246,7 @@ test_probe(void)
     g_assert_true(parser_registry_sniff(m, strlen(m), &score) == klass());
 }
 
-/* samples/mailerq: recipients 0061-0080 of ws26 from mq1 (samples/STORY.md) */
+/* samples/mailerq: recipients 0061-0080 of ws26 from mq1 (docs/demo-story.md) */
 static void
 test_sample(void)
 {

@@ -503,7 +503,7 @@ test_probe(void)
     g_assert_cmpuint(klass()->probe(plain, strlen(plain)), ==, 0);
 }
 
-/* samples/transcripts: sessions of the Postfix sample (samples/STORY.md) */
+/* samples/transcripts: sessions of the Postfix sample (docs/demo-story.md) */
 static void
 test_samples(void)
 {
