@@ -458,9 +458,11 @@ process_stream(ReadContext *rc, struct archive *a, const char *name, gint64 mtim
                 }
             }
             pos += len;
-            if (rc->sink->stream_progress)
-                rc->sink->stream_progress(s, batch, (guint64)archive_filter_bytes(rc->top, -1),
-                                          rc->sink->data);
+            if (rc->sink->stream_progress) {
+                batch = rc->sink->stream_progress(
+                    s, batch, (guint64)archive_filter_bytes(rc->top, -1), rc->sink->data);
+                ctx.batch = batch;
+            }
         }
         if (eof || error_text)
             break;
