@@ -4,8 +4,14 @@
 #include <string.h>
 
 /* One line per format. */
+extern const ParserClass exim_parser_class;
+extern const ParserClass sendmail_parser_class;
+extern const ParserClass opensmtpd_parser_class;
 
 static const ParserClass *const registry[] = {
+    &exim_parser_class,
+    &sendmail_parser_class,
+    &opensmtpd_parser_class,
     NULL,
 };
 
