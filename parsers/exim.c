@@ -353,11 +353,17 @@ exim_parse_fields(char *p, char *end, EximFields *f, gboolean want_message, gboo
             continue;
         }
         if (*p == '<' && f->orig == NULL && !arrival) {
-            char *gt = memchr(p, '>', (gsize)(e - p));
-            if (gt != NULL) {
+            /* <original>; a quoted local part may hold spaces and '>' */
+            gboolean quoted = FALSE;
+            char *gt = p + 1;
+            for (; gt < end && (quoted || *gt != '>'); gt++)
+                if (*gt == '"')
+                    quoted = !quoted;
+            if (gt < end) {
+                e = token_end(gt, end);
                 f->orig = p + 1;
                 *gt = '\0';
-                if (want_message && gt + 1 < e && gt[1] == ':') {
+                if (want_message && gt + 1 < end && gt[1] == ':') {
                     f->message = skip_spaces(e, end);
                     f->message_end = end;
                     return;
