@@ -121,6 +121,17 @@ event_batch_free(EventBatch *batch)
     g_free(batch);
 }
 
+/* Non-zero if a byte of w is a control character (< 0x20, 0x7F) or not ASCII (>= 0x80). */
+static inline guint64
+special_bytes(guint64 w)
+{
+    const guint64 ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    guint64 ctl = (w - ones * 0x20) & ~w; /* a byte < 0x20 (exact for "any") */
+    guint64 x = w ^ (ones * 0x7F);
+    guint64 del = (x - ones) & ~x; /* a byte == 0x7F */
+    return (ctl | del | w) & high;
+}
+
 /* Copies s into the batch, bounded, with control characters turned into spaces and invalid
  * UTF-8 repaired: every string that reaches a report is safe to write as XML text. */
 static const char *
@@ -138,7 +149,22 @@ batch_string(EventBatch *b, const char *s)
     }
     char *copy = string_pool_copy(b->strings, s, len);
     gboolean plain = TRUE;
-    for (gsize i = 0; i < len; i++) {
+    /* skip eight plain ASCII bytes at a time: most strings have nothing to repair */
+    gsize i = 0;
+    for (; i + 8 <= len; i += 8) {
+        guint64 w;
+        memcpy(&w, copy + i, 8);
+        if (special_bytes(w))
+            break;
+    }
+    if (i < len && len >= 8 && i + 8 > len) {
+        /* the tail: the last eight bytes, overlapping what was checked */
+        guint64 w;
+        memcpy(&w, copy + len - 8, 8);
+        if (!special_bytes(w))
+            i = len;
+    }
+    for (; i < len; i++) {
         guchar c = (guchar)copy[i];
         if (c < 0x20 || c == 0x7F)
             copy[i] = ' ';
