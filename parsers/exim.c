@@ -44,8 +44,9 @@ typedef struct {
     ParserContext *ctx;
     SyslogClock clock;
     char host[EXIM_HOST_MAX];
-    gint64 hour_key; /* cache: local hour -> µs UTC */
-    gint64 hour_utc;
+    char hour_text[13]; /* cache: "YYYY-MM-DD HH" of the last line ... */
+    gint64 hour_local;  /* ... that hour read as UTC, in seconds ... */
+    gint64 hour_utc;    /* ... and read in the stream's time zone, in µs */
     gboolean in_entry; /* the last line was an Exim line (for continuation lines) */
     /* per-line scratch: strings that must not be cut out of the diagnostic in place */
     char related[MTA_REPLY_ID_MAX];
@@ -111,22 +112,32 @@ dig2(const char *s)
 }
 
 /* Parses "YYYY-MM-DD HH:MM:SS[.frac][ ±HHMM] " at s. Returns the position after the space that
- * follows, or NULL. */
+ * follows, or NULL. The date and hour are checked and converted once per hour of log. */
 static char *
 exim_parse_time(EximParser *p, char *s, char *end, gint64 *out)
 {
-    if (end - s < 20 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
-        s[16] != ':')
+    if (end - s < 20 || s[13] != ':' || s[16] != ':')
         return NULL;
-    int y1 = dig2(s), y2 = dig2(s + 2), mo = dig2(s + 5), d = dig2(s + 8), h = dig2(s + 11),
-        mi = dig2(s + 14), sec = dig2(s + 17);
-    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
-        mi > 59 || sec < 0 || sec > 60)
+    if (memcmp(s, p->hour_text, sizeof p->hour_text) != 0) {
+        if (s[4] != '-' || s[7] != '-' || s[10] != ' ')
+            return NULL;
+        int y1 = dig2(s), y2 = dig2(s + 2), mo = dig2(s + 5), d = dig2(s + 8), h = dig2(s + 11);
+        if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23)
+            return NULL;
+        int y = y1 * 100 + y2;
+        memcpy(p->hour_text, s, sizeof p->hour_text);
+        p->hour_local = time_days_from_civil(y, mo, d) * 86400 + h * 3600;
+        p->hour_utc =
+            time_from_local(p->ctx->options ? p->ctx->options->tz : NULL, y, mo, d, h, 0, 0);
+    }
+    int mi = dig2(s + 14), sec = dig2(s + 17);
+    if (mi < 0 || mi > 59 || sec < 0 || sec > 60)
         return NULL;
-    int y = y1 * 100 + y2;
+    if (sec == 60)
+        sec = 59;
     char *q = s + 19;
     gint64 frac = 0;
-    if (q < end && *q == '.') {
+    if (*q == '.') {
         int nd = 0;
         for (q++; q < end && g_ascii_isdigit(*q); q++)
             if (nd < 6) {
@@ -138,8 +149,6 @@ exim_parse_time(EximParser *p, char *s, char *end, gint64 *out)
     }
     if (q >= end || *q != ' ')
         return NULL;
-    if (sec == 60)
-        sec = 59;
     gint64 t;
     if (end - q >= 7 && (q[1] == '+' || q[1] == '-') && q[6] == ' ' && dig2(q + 2) >= 0 &&
         dig2(q + 4) >= 0) {
@@ -147,16 +156,9 @@ exim_parse_time(EximParser *p, char *s, char *end, gint64 *out)
         gint64 offset = (gint64)dig2(q + 2) * 3600 + (gint64)dig2(q + 4) * 60;
         if (q[1] == '-')
             offset = -offset;
-        t = (time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset) *
-            G_USEC_PER_SEC;
+        t = (p->hour_local + mi * 60 + sec - offset) * G_USEC_PER_SEC;
         q += 6;
     } else {
-        gint64 key = (((gint64)y * 13 + mo) * 32 + d) * 24 + h;
-        if (key != p->hour_key) {
-            p->hour_key = key;
-            p->hour_utc = time_from_local(p->ctx->options ? p->ctx->options->tz : NULL, y, mo,
-                                          d, h, 0, 0);
-        }
         t = p->hour_utc + (gint64)(mi * 60 + sec) * G_USEC_PER_SEC;
     }
     *out = t + frac;
@@ -188,6 +190,12 @@ read_quoted(char *q, char *end, char **value)
 {
     char *r = q + 1, *w = q + 1;
     *value = w;
+    /* the usual case: no backslash before the closing quote */
+    char *close = memchr(r, '"', (gsize)(end - r));
+    if (close != NULL && memchr(r, '\\', (gsize)(close - r)) == NULL) {
+        *close = '\0';
+        return close + 1;
+    }
     while (r < end && *r != '"') {
         if (*r == '\\' && r + 1 < end && (r[1] == '"' || r[1] == '\\'))
             r++;
@@ -889,7 +897,6 @@ exim_parser_new(ParserContext *ctx)
 {
     EximParser *p = g_new0(EximParser, 1);
     p->ctx = ctx;
-    p->hour_key = -1;
     syslog_clock_init(&p->clock, ctx->options);
     exim_host_from_name(ctx->name, p->host, sizeof p->host);
     return p;

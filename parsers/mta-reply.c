@@ -95,18 +95,13 @@ copy_id(const char *s, const char *e, char *out, gsize size)
     return TRUE;
 }
 
-/* Case-insensitive search of an ASCII needle. */
+/* The token that starts at s, as far as id characters go. */
 static const char *
-find_ci(const char *s, const char *end, const char *needle, gsize nlen)
+id_end(const char *s, const char *end)
 {
-    char first = g_ascii_tolower(needle[0]);
-    for (const char *p = s; end - p >= (gssize)nlen; p++) {
-        if (g_ascii_tolower(*p) != first)
-            continue;
-        if (g_ascii_strncasecmp(p, needle, nlen) == 0)
-            return p;
-    }
-    return NULL;
+    while (s < end && id_char(*s))
+        s++;
+    return s;
 }
 
 gboolean
@@ -114,32 +109,43 @@ mta_reply_next_hop_id(const char *text, gsize len, char *out, gsize size)
 {
     if (text == NULL || size == 0)
         return FALSE;
+    /* one pass over the words: "queued as X", "id=X", "X Message accepted" */
     const char *end = text + len;
-    const char *p = find_ci(text, end, "queued as ", 10);
-    if (p != NULL) {
-        const char *s = p + 10, *e = s;
-        while (e < end && id_char(*e))
-            e++;
-        if (copy_id(s, e, out, size))
-            return TRUE;
+    const char *queued = NULL, *id = NULL, *accepted = NULL;
+    const char *prev = NULL, *prev_end = NULL; /* the word before */
+    for (const char *w = text; w < end;) {
+        const char *sp = memchr(w, ' ', (gsize)(end - w));
+        const char *we = sp ? sp : end;
+        gsize n = (gsize)(we - w);
+        if (n == 2 && w[0] == 'a' && w[1] == 's' && prev != NULL && prev_end - prev == 6 &&
+            (prev[0] | 0x20) == 'q' && memcmp(prev + 1, "ueued", 5) == 0 && sp != NULL) {
+            queued = sp + 1;
+            break; /* the most specific form */
+        }
+        if (id == NULL && n > 3) {
+            const char *v = w[0] == '(' ? w + 1 : w;
+            if (we - v > 3 && v[0] == 'i' && v[1] == 'd' && v[2] == '=')
+                id = v + 3;
+        }
+        if (accepted == NULL && n == 7 && (w[0] | 0x20) == 'm' && memcmp(w + 1, "essage", 6) == 0 &&
+            sp != NULL && end - sp > 8 && memcmp(sp + 1, "accepted", 8) == 0 && prev != NULL)
+            accepted = prev;
+        if (n > 0) {
+            prev = w;
+            prev_end = we;
+        }
+        w = sp ? sp + 1 : end;
     }
-    for (p = text; (p = memmem(p, (gsize)(end - p), "id=", 3)) != NULL; p += 3) {
-        if (p != text && p[-1] != ' ' && p[-1] != '(')
-            continue;
-        const char *s = p + 3, *e = s;
-        while (e < end && id_char(*e))
-            e++;
-        if (copy_id(s, e, out, size))
-            return TRUE;
-    }
-    p = find_ci(text, end, " message accepted", 17);
-    if (p != NULL) {
-        const char *e = p, *s = p;
-        while (s > text && id_char(s[-1]))
-            s--;
-        /* not an enhanced code ("250 2.0.0 Message accepted ...") */
-        if (s < e && mta_reply_enhanced_at(s, e) != (gsize)(e - s) && reply_code_at(s, e) == 0)
-            return copy_id(s, e, out, size);
+    if (queued != NULL && copy_id(queued, id_end(queued, end), out, size))
+        return TRUE;
+    if (id != NULL && copy_id(id, id_end(id, end), out, size))
+        return TRUE;
+    if (accepted != NULL) {
+        const char *e = id_end(accepted, end);
+        /* not an enhanced or basic code ("250 2.0.0 Message accepted ...") */
+        if (e > accepted && mta_reply_enhanced_at(accepted, e) != (gsize)(e - accepted) &&
+            reply_code_at(accepted, e) == 0)
+            return copy_id(accepted, e, out, size);
     }
     return FALSE;
 }
