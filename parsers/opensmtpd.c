@@ -18,8 +18,11 @@
  * result Ok -> DELIVERED (mda: LOCAL; a loopback relay with a next-hop id: CONTENT_FILTER),
  * TempFail -> DEFERRED, PermFail -> FAILED, Expire -> EXPIRED, Remove -> MESSAGE_END; stat is the
  * diagnostic with its codes; to= is the recipient and rcpt= (when not "-") the original one.
- * "smtp failed-command" -> REJECTED (detail "smtp-in", step from the command). "mta connecting",
- * "mta error", "smtp connected" ... are used without events; other programs are skipped. */
+ * "smtp failed-command" -> REJECTED (detail "smtp-in", step from the command). "mta error
+ * reason=..." is remembered for its session: a TempFail/PermFail of that session whose stat is
+ * the generic "Network error on destination MXs" gets the reason as diagnostic (and the stat
+ * as detail). "mta connecting", "smtp connected" ... are used without events; other programs
+ * are skipped. */
 #include "parser.h"
 
 #include <string.h>
@@ -27,12 +30,24 @@
 #include "mta-reply.h"
 #include "syslog.h"
 
+/* The last "mta error" of a few recent sessions: a delivery of the same session that failed
+ * with OpenSMTPD's generic "Network error on destination MXs" gets the real reason. */
+#define OPENSMTPD_ERRORS 8
+#define OPENSMTPD_ERROR_MAX 200
+
+typedef struct {
+    char session[17];
+    char reason[OPENSMTPD_ERROR_MAX];
+} OpensmtpdSessionError;
+
 typedef struct {
     ParserContext *ctx;
     SyslogClock clock;
     char queue_id[9];
     char related[MTA_REPLY_ID_MAX];
     MtaReply reply;
+    OpensmtpdSessionError errors[OPENSMTPD_ERRORS];
+    guint next_error;
 } OpensmtpdParser;
 
 typedef struct {
@@ -329,6 +344,7 @@ opensmtpd_delivery(OpensmtpdParser *p, Event *ev, OpensmtpdFields *f, EventKind 
     }
     if (kind == EVENT_KIND_MESSAGE_END)
         ev->detail = "removed by administrator";
+    /* detail may already hold the generic stat that an "mta error" reason replaced */
     parser_context_emit(p->ctx, ev);
     return LINE_USED;
 }
@@ -435,6 +451,15 @@ opensmtpd_parser_feed_line(gpointer self, char *line, gsize len, guint64 lineno)
             EventKind kind = result_kind(f.result);
             if (kind == EVENT_KIND_NONE)
                 return LINE_UNRECOGNISED;
+            if (mta && kind != EVENT_KIND_DELIVERED && f.stat != NULL &&
+                g_str_has_prefix(f.stat, "Network error")) {
+                for (guint i = 0; i < OPENSMTPD_ERRORS; i++)
+                    if (memcmp(p->errors[i].session, s, 16) == 0 && p->errors[i].reason[0]) {
+                        ev.detail = f.stat;
+                        f.stat = p->errors[i].reason;
+                        break;
+                    }
+            }
             return opensmtpd_delivery(p, &ev, &f, kind, mda);
         }
         if (smtp && evlen == 7 && memcmp(event, "message", 7) == 0) {
@@ -449,6 +474,17 @@ opensmtpd_parser_feed_line(gpointer self, char *line, gsize len, guint64 lineno)
                 ev.nrcpt = (guint32)MIN(n, G_MAXUINT32);
             ev.detail = f.proto;
             parser_context_emit(p->ctx, &ev);
+            return LINE_USED;
+        }
+        if (mta && evlen == 5 && memcmp(event, "error", 5) == 0) {
+            /* "mta error reason=IO Error: Connection refused" (the reason runs to the end) */
+            if (end - args > 7 && memcmp(args, "reason=", 7) == 0) {
+                OpensmtpdSessionError *se = &p->errors[p->next_error++ % OPENSMTPD_ERRORS];
+                memcpy(se->session, s, 16);
+                se->session[16] = '\0';
+                g_strlcpy(se->reason, args + 7,
+                          MIN((gsize)(end - args - 7) + 1, sizeof se->reason));
+            }
             return LINE_USED;
         }
         if (smtp && evlen == 14 && memcmp(event, "failed-command", 14) == 0) {

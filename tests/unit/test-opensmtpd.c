@@ -90,8 +90,10 @@ test_results(void)
     g_assert_cmpstr(d->related_id, ==, "6AP9A4Qw005197");
     g_assert_cmpstr(d->orig_recipient, ==, "c@northwind.example");
     g_assert_cmpuint(d->attempt_flags & EVENT_FLAG_CONTENT_FILTER, ==, 0);
+    /* the session's "mta error" says why */
     const Event *t = harness_nth(h, EVENT_KIND_DEFERRED, 0);
-    g_assert_cmpstr(t->diagnostic, ==, "Network error on destination MXs");
+    g_assert_cmpstr(t->diagnostic, ==, "IO Error: Connection refused");
+    g_assert_cmpstr(t->detail, ==, "Network error on destination MXs");
     g_assert_cmpuint(t->reply_code, ==, 0);
     const Event *m = harness_nth(h, EVENT_KIND_DELIVERED, 1);
     g_assert_true(m->attempt_flags & EVENT_FLAG_LOCAL);
