@@ -817,6 +817,7 @@ exim_parser_feed_line(gpointer self, char *line, gsize len, guint64 lineno)
         return LINE_SKIPPED;
     }
     p->in_entry = TRUE;
+    t = sl.time;
     s = sl.message;
     end = s + sl.message_len;
     /* long lines are split by Exim into "[1\3] ..." pieces; only the first carries the id */
@@ -834,14 +835,11 @@ exim_parser_feed_line(gpointer self, char *line, gsize len, guint64 lineno)
             s = skip_spaces(close + 1, end);
         }
     }
-    gint64 t2;
-    char *after = exim_parse_time(p, s, end, &t2);
-    if (after != NULL) {
+    /* Exim's own timestamp (syslog_timestamp) is skipped: the syslog one may carry a zone */
+    gint64 unused;
+    char *after = exim_parse_time(p, s, end, &unused);
+    if (after != NULL)
         s = after;
-        t = t2;
-    } else {
-        t = sl.time;
-    }
     return exim_body(p, s, end, t, sl.host, lineno);
 }
 
