@@ -47,7 +47,7 @@ typedef struct {
     char hour_text[13]; /* cache: "YYYY-MM-DD HH" of the last line ... */
     gint64 hour_local;  /* ... that hour read as UTC, in seconds ... */
     gint64 hour_utc;    /* ... and read in the stream's time zone, in µs */
-    gboolean in_entry; /* the last line was an Exim line (for continuation lines) */
+    gboolean in_entry;  /* the last line was an Exim line (for continuation lines) */
     /* per-line scratch: strings that must not be cut out of the diagnostic in place */
     char related[MTA_REPLY_ID_MAX];
     char relay[EXIM_TEXT_MAX];
@@ -57,10 +57,10 @@ typedef struct {
 
 /* What the fields of one line say. Pointers are NUL-terminated inside the line. */
 typedef struct {
-    char *addr;   /* first address after the flag */
-    char *orig;   /* <original address> */
-    char *host;   /* H= name */
-    char *ip;     /* H= [ip] */
+    char *addr;    /* first address after the flag */
+    char *orig;    /* <original address> */
+    char *host;    /* H= name */
+    char *ip;      /* H= [ip] */
     char *confirm; /* C= */
     char *sender;  /* F=<..> */
     char *msgid;   /* id= */
@@ -918,7 +918,7 @@ exim_parser_free(gpointer self)
 
 typedef struct {
     guint lines;
-    guint exim; /* timestamp + id + flag, or syslog exim[pid] */
+    guint exim;    /* timestamp + id + flag, or syslog exim[pid] */
     guint stamped; /* Exim timestamp only */
 } EximProbe;
 

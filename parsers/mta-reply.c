@@ -37,8 +37,7 @@ mta_reply_enhanced_at(const char *s, const char *end)
 static guint16
 reply_code_at(const char *p, const char *end)
 {
-    if (end - p < 3 || p[0] < '2' || p[0] > '5' || !g_ascii_isdigit(p[1]) ||
-        !g_ascii_isdigit(p[2]))
+    if (end - p < 3 || p[0] < '2' || p[0] > '5' || !g_ascii_isdigit(p[1]) || !g_ascii_isdigit(p[2]))
         return 0;
     if (end - p > 3 && p[3] != ' ' && p[3] != '-')
         return 0;

@@ -11,7 +11,7 @@
 #define MTA_REPLY_ID_MAX 80
 
 typedef struct {
-    guint16 code;                           /* 0 = none found */
+    guint16 code;                          /* 0 = none found */
     char enhanced[MTA_REPLY_ENHANCED_MAX]; /* "" = none found */
 } MtaReply;
 

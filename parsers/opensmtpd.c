@@ -378,9 +378,9 @@ opensmtpd_failed_command(OpensmtpdParser *p, Event *ev, OpensmtpdFields *f)
         const char *verb;
         Step step;
     } verbs[] = {
-        {"RCPT TO", STEP_RCPT_TO}, {"MAIL FROM", STEP_MAIL_FROM}, {"DATA", STEP_DATA},
-        {"BDAT", STEP_END_OF_DATA}, {".", STEP_END_OF_DATA},     {"EHLO", STEP_HELO},
-        {"HELO", STEP_HELO},       {"AUTH", STEP_HELO},          {"STARTTLS", STEP_TLS},
+        {"RCPT TO", STEP_RCPT_TO},  {"MAIL FROM", STEP_MAIL_FROM}, {"DATA", STEP_DATA},
+        {"BDAT", STEP_END_OF_DATA}, {".", STEP_END_OF_DATA},       {"EHLO", STEP_HELO},
+        {"HELO", STEP_HELO},        {"AUTH", STEP_HELO},           {"STARTTLS", STEP_TLS},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(verbs); i++) {
         gsize n = strlen(verbs[i].verb);

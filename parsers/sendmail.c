@@ -495,8 +495,8 @@ sendmail_parser_feed_line(gpointer self, char *line, gsize len, guint64 lineno)
 
     if (f.reject != NULL) {
         if (milter) {
-            Step step = data_kw ? STEP_END_OF_DATA
-                        : f.to  ? STEP_RCPT_TO
+            Step step = data_kw  ? STEP_END_OF_DATA
+                        : f.to   ? STEP_RCPT_TO
                         : f.from ? STEP_MAIL_FROM
                                  : STEP_UNKNOWN;
             sendmail_reject(p, &ev, &f, step, f.to ? f.to : f.from);

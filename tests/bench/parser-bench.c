@@ -15,8 +15,8 @@ dump_event(const Event *e)
     char when[32];
     time_format(e->time, when, sizeof when);
     printf("%" G_GUINT64_FORMAT " %s %s", e->line, when, event_kind_to_string(e->kind));
-#define F(name)                                                                                \
-    if (e->name)                                                                               \
+#define F(name)                                                                                    \
+    if (e->name)                                                                                   \
         printf(" " #name "=[%s]", e->name);
     F(host)
     F(queue_id)
@@ -90,7 +90,7 @@ main(int argc, char **argv)
         EventBatch *batch = event_batch_new();
         ParserContext ctx = {
             .input = 1, .name = argv[2], .batch = batch, .stats = stats, .options = &options};
-        gpointer self = klass->new(&ctx);
+        gpointer self = klass->new (&ctx);
         char *p = work, *end = work + len;
         guint64 lineno = 0;
         while (p < end) {
@@ -130,8 +130,9 @@ main(int argc, char **argv)
                " events; wall %.3f s, cpu %.3f s; %.0f lines/s, %.1f MB/s (per cpu second)\n",
                argv[1], lines, events, secs, cpu, (double)lines / cpu,
                (double)len * repeat / cpu / 1e6);
-    fprintf(stderr, "used %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT
-                    ", unrecognised %" G_GUINT64_FORMAT "\n",
+    fprintf(stderr,
+            "used %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT
+            ", unrecognised %" G_GUINT64_FORMAT "\n",
             stats->lines_used, stats->lines_skipped, stats->lines_unrecognised);
     input_stats_free(stats);
     g_time_zone_unref(options.tz);

@@ -54,15 +54,15 @@ static void
 test_both_id_forms(void)
 {
     /* Exim 4.97+: 6-11-4; before: 6-6-2; anything else is not an id */
-    g_autoptr(Harness) h = run(
-        "2026-11-24 09:14:03 1xVlf9-000000008GU-21Q1 <= a@b.example U=www-data P=local S=10\n"
-        "2026-11-24 09:14:04 1xVlf9-000000008GU-21Q1 => c@d.example R=dnslookup T=remote_smtp "
-        "H=mx.d.example [198.51.100.1]\n"
-        "2026-11-24 09:14:04 1xVlf9-000000008GU-21Q1 Completed\n"
-        "2026-11-24 09:14:05 1rAbCd-0001Xy-Ab <= a@b.example U=www-data P=local S=10\n"
-        "2026-11-24 09:14:05 1rAbCd-0001Xy-Ab Completed QT=1s\n"
-        "2026-11-24 09:14:06 1rAbCd-0001Xy-Abc <= not@an.id\n"
-        "2026-11-24 09:14:06 1rAbCd-00000001Xy-Ab <= not@an.id\n");
+    g_autoptr(Harness) h =
+        run("2026-11-24 09:14:03 1xVlf9-000000008GU-21Q1 <= a@b.example U=www-data P=local S=10\n"
+            "2026-11-24 09:14:04 1xVlf9-000000008GU-21Q1 => c@d.example R=dnslookup T=remote_smtp "
+            "H=mx.d.example [198.51.100.1]\n"
+            "2026-11-24 09:14:04 1xVlf9-000000008GU-21Q1 Completed\n"
+            "2026-11-24 09:14:05 1rAbCd-0001Xy-Ab <= a@b.example U=www-data P=local S=10\n"
+            "2026-11-24 09:14:05 1rAbCd-0001Xy-Ab Completed QT=1s\n"
+            "2026-11-24 09:14:06 1rAbCd-0001Xy-Abc <= not@an.id\n"
+            "2026-11-24 09:14:06 1rAbCd-00000001Xy-Ab <= not@an.id\n");
     g_assert_cmpuint(harness_count(h, EVENT_KIND_QUEUED), ==, 2);
     g_assert_cmpstr(harness_nth(h, EVENT_KIND_QUEUED, 0)->queue_id, ==, "1xVlf9-000000008GU-21Q1");
     g_assert_cmpstr(harness_nth(h, EVENT_KIND_QUEUED, 1)->queue_id, ==, "1rAbCd-0001Xy-Ab");
@@ -83,7 +83,8 @@ test_delivery(void)
         "5b1f17b1804b1-4383c4f2a5bsi121377f8f.233 - gsmtp\"\n"
         "2026-11-24 16:20:08 1xVsJT-000000008VE-1GY7 -> buchhaltung.lang@gmail.com R=dnslookup "
         "T=remote_smtp H=gmail-smtp-in.l.google.com [142.250.102.27] C=\"250 2.0.0 OK\"\n"
-        "2026-11-24 16:21:00 1xVsJU-000000008VE-1GY7 => x@partner.example F=<orders@northwind.example> "
+        "2026-11-24 16:21:00 1xVsJU-000000008VE-1GY7 => x@partner.example "
+        "F=<orders@northwind.example> "
         "R=smarthost T=remote_smtp H=relay1.northwind.example [192.0.2.50] "
         "C=\"250 2.0.0 Ok: queued as 4ZkR7m2XqLz3\"\n"
         "2026-11-24 16:22:00 1xVsJV-000000008VE-1GY7 => anna <anna@shop1.northwind.example> "
@@ -124,7 +125,8 @@ test_failures(void)
         "2026-11-24 13:48:20 1xVpwZ-000000008QQ-046Q ** susanne.k@gmail.com R=dnslookup "
         "T=remote_smtp H=gmail-smtp-in.l.google.com [142.250.102.27] : SMTP error from remote "
         "mail server after RCPT TO:<susanne.k@gmail.com>: 550-5.1.1 The email account that you "
-        "tried to reach does not exist.\\n550 5.1.1  https://support.google.com/mail/?p=NoSuchUser\n"
+        "tried to reach does not exist.\\n550 5.1.1  "
+        "https://support.google.com/mail/?p=NoSuchUser\n"
         "2026-11-28 11:15:32 1xVnYE-000000008Ky-2tYV ** j.berger@firewalled.example: retry "
         "timeout exceeded\n"
         "2026-11-24 15:05:44 1xVr9U-000000008TR-3ePd ** g.huber@t-online.d: Unrouteable address\n"
@@ -205,9 +207,9 @@ test_deferrals(void)
 static void
 test_bounce_links_parent(void)
 {
-    g_autoptr(Harness) h = run(
-        "2026-11-24 10:02:12 1xVmPk-000000008Ho-3oqY <= <> R=1xVmPj-000000008Hn-3Eq7 "
-        "U=Debian-exim P=local S=7340\n");
+    g_autoptr(Harness) h =
+        run("2026-11-24 10:02:12 1xVmPk-000000008Ho-3oqY <= <> R=1xVmPj-000000008Hn-3Eq7 "
+            "U=Debian-exim P=local S=7340\n");
     const Event *q = harness_nth(h, EVENT_KIND_QUEUED, 0);
     g_assert_cmpstr(q->queue_id, ==, "1xVmPk-000000008Ho-3oqY");
     g_assert_cmpstr(q->sender, ==, "");
@@ -251,15 +253,15 @@ test_rejections(void)
 static void
 test_syslog_variant(void)
 {
-    g_autoptr(Harness) h = run(
-        "Nov 24 10:02:11 shop1 exim[31774]: 2026-11-24 10:02:11 1xVmPj-000000008Hn-3Eq7 <= "
-        "orders@northwind.example U=www-data P=local S=5302\n"
-        "Nov 24 10:02:12 shop1 exim[31775]: 1xVmPj-000000008Hn-3Eq7 => a@b.example R=r T=t "
-        "H=mx.b.example [198.51.100.3]\n"
-        "Nov 24 10:02:12 shop1 exim[31775]: [1\\2] 1xVmPj-000000008Hn-3Eq7 ** c@d.example : "
-        "SMTP error from remote mail server after RCPT TO:<c@d.example>: 550 5.1.1 no such\n"
-        "Nov 24 10:02:12 shop1 exim[31775]: [2\\2] user here\n"
-        "Nov 24 10:02:13 shop1 CRON[1]: (root) CMD (true)\n");
+    g_autoptr(Harness) h =
+        run("Nov 24 10:02:11 shop1 exim[31774]: 2026-11-24 10:02:11 1xVmPj-000000008Hn-3Eq7 <= "
+            "orders@northwind.example U=www-data P=local S=5302\n"
+            "Nov 24 10:02:12 shop1 exim[31775]: 1xVmPj-000000008Hn-3Eq7 => a@b.example R=r T=t "
+            "H=mx.b.example [198.51.100.3]\n"
+            "Nov 24 10:02:12 shop1 exim[31775]: [1\\2] 1xVmPj-000000008Hn-3Eq7 ** c@d.example : "
+            "SMTP error from remote mail server after RCPT TO:<c@d.example>: 550 5.1.1 no such\n"
+            "Nov 24 10:02:12 shop1 exim[31775]: [2\\2] user here\n"
+            "Nov 24 10:02:13 shop1 CRON[1]: (root) CMD (true)\n");
     g_assert_cmpuint(harness_count(h, EVENT_KIND_QUEUED), ==, 1);
     g_assert_cmpuint(harness_count(h, EVENT_KIND_DELIVERED), ==, 1);
     g_assert_cmpuint(harness_count(h, EVENT_KIND_FAILED), ==, 1);
@@ -303,7 +305,7 @@ test_host_from_stream_name(void)
         ParserOptions o = {.year = 2026};
         ParserContext ctx = {
             .input = 1, .name = cases[i].name, .batch = batch, .stats = stats, .options = &o};
-        gpointer self = K->new(&ctx);
+        gpointer self = K->new (&ctx);
         char line[] = "2026-11-24 10:00:00 1xVmPj-000000008Hn-3Eq7 Completed";
         g_assert_cmpint(K->feed_line(self, line, strlen(line), 1), ==, LINE_USED);
         K->free(self);
@@ -350,7 +352,7 @@ test_sample(void)
 /* What the test itself reads from a line, independently of the parser. */
 typedef struct {
     char id[32];
-    char flag[3];  /* "<=", "=>", "->", "*>", "**", "==", "C" (Completed), "" */
+    char flag[3];   /* "<=", "=>", "->", "*>", "**", "==", "C" (Completed), "" */
     char addr[256]; /* first address after the flag, without a trailing ':' */
     char orig[256]; /* <original> */
 } CorpusLine;
@@ -476,7 +478,8 @@ test_corpus(void)
     guint64 lines = 0, flagged = 0, used = 0, skipped = 0, unrec = 0, events = 0, stamped_unrec = 0;
     guint64 per_flag[7] = {0};
     const char *flag_names[7] = {"<=", "=>", "->", "*>", "**", "==", "Completed"};
-    g_autoptr(GHashTable) unrec_kinds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) unrec_kinds =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     guint messages = 0;
     for (guint f = 0; f < names->len; f++) {
         g_autofree char *path = g_build_filename(dir, names->pdata[f], NULL);
@@ -491,7 +494,7 @@ test_corpus(void)
         ParserOptions o = {.year = 2026, .tz = NULL};
         ParserContext ctx = {
             .input = 1, .name = names->pdata[f], .batch = batch, .stats = stats, .options = &o};
-        gpointer self = K->new(&ctx);
+        gpointer self = K->new (&ctx);
         g_autofree LineResult *res = g_new0(LineResult, n + 1);
         for (guint i = 0; i < n; i++) {
             if (i == n - 1 && ls[i][0] == '\0')
@@ -518,14 +521,14 @@ test_corpus(void)
         events += event_batch_len(batch);
 
         /* events by line */
-        g_autoptr(GHashTable) outcome = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                              NULL); /* "id\trcpt\tkind" */
+        g_autoptr(GHashTable) outcome =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* "id\trcpt\tkind" */
         g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         for (guint i = 0; i < event_batch_len(batch); i++) {
             const Event *e = event_batch_get(batch, i);
             if (e->queue_id && e->recipient)
-                g_hash_table_add(outcome, g_strdup_printf("%s\t%s\t%d", e->queue_id,
-                                                          e->recipient, e->kind));
+                g_hash_table_add(outcome,
+                                 g_strdup_printf("%s\t%s\t%d", e->queue_id, e->recipient, e->kind));
             if (e->queue_id && e->orig_recipient)
                 g_hash_table_add(outcome, g_strdup_printf("%s\t%s\t%d", e->queue_id,
                                                           e->orig_recipient, e->kind));
@@ -550,7 +553,8 @@ test_corpus(void)
                  j < event_batch_len(batch) && event_batch_get(batch, j)->line == i + 1; j++) {
                 const Event *e = event_batch_get(batch, j);
                 if (corpus_kind_ok(c.flag, e->kind) && g_str_equal(e->queue_id, c.id) &&
-                    (c.flag[0] == '<' || c.flag[0] == 'C' || corpus_same_address(e->recipient, &c) ||
+                    (c.flag[0] == '<' || c.flag[0] == 'C' ||
+                     corpus_same_address(e->recipient, &c) ||
                      corpus_same_address(e->orig_recipient, &c)))
                     found = TRUE;
             }
@@ -559,7 +563,7 @@ test_corpus(void)
             g_hash_table_add(ids, g_strdup(c.id));
             /* the outcome per message and recipient follows the flags */
             if (c.flag[0] != '<' && c.flag[0] != 'C') {
-                EventKind want = c.flag[1] == '>' ? EVENT_KIND_DELIVERED
+                EventKind want = c.flag[1] == '>'   ? EVENT_KIND_DELIVERED
                                  : c.flag[0] == '=' ? EVENT_KIND_DEFERRED
                                                     : EVENT_KIND_FAILED;
                 gboolean ok = FALSE;
@@ -579,9 +583,9 @@ test_corpus(void)
         messages += g_hash_table_size(ids);
         input_stats_free(stats);
     }
-    g_test_message("%u files, %" G_GUINT64_FORMAT " lines: %" G_GUINT64_FORMAT " used, %"
-                   G_GUINT64_FORMAT " skipped (blank), %" G_GUINT64_FORMAT " unrecognised; %"
-                   G_GUINT64_FORMAT " events; %u message ids",
+    g_test_message("%u files, %" G_GUINT64_FORMAT " lines: %" G_GUINT64_FORMAT
+                   " used, %" G_GUINT64_FORMAT " skipped (blank), %" G_GUINT64_FORMAT
+                   " unrecognised; %" G_GUINT64_FORMAT " events; %u message ids",
                    names->len, lines, used, skipped, unrec, events, messages);
     g_test_message("flagged lines: %" G_GUINT64_FORMAT " (every one used, with its event)",
                    flagged);

@@ -56,26 +56,26 @@ test_session_and_delivery(void)
 static void
 test_results(void)
 {
-    g_autoptr(Harness) h = run(
-        "2026-11-25T09:10:04.100000+01:00 relay1 smtpd[2804]: 0123456789abcdef mta delivery "
-        "evpid=7c1e0a42d5e6f7a8 from=<info@supplier.example> to=<h.meier@northwind.example> "
-        "rcpt=<-> source=\"192.0.2.50\" relay=\"192.0.2.30 (legacy1.northwind.example)\" "
-        "delay=1s result=\"PermFail\" stat=\"550 5.1.1 <h.meier@northwind.example>... User "
-        "unknown\"\n"
-        "2026-11-25T09:10:04.200000+01:00 relay1 smtpd[2804]: 0123456789abcdef mta delivery "
-        "evpid=7c1e0a42a3f1b9c0 from=<info@supplier.example> to=<carol@northwind.example> "
-        "rcpt=<c@northwind.example> source=\"192.0.2.50\" relay=\"192.0.2.30 "
-        "(legacy1.northwind.example)\" delay=1s result=\"Ok\" stat=\"250 2.0.0 6AP9A4Qw005197 "
-        "Message accepted for delivery\"\n"
-        "2026-11-26T22:12:31.000000+01:00 relay1 smtpd[2804]: 1123456789abcdef mta error "
-        "reason=IO Error: Connection refused\n"
-        "2026-11-26T22:12:31.100000+01:00 relay1 smtpd[2804]: 1123456789abcdef mta delivery "
-        "evpid=c41b7e0911112222 from=<info@supplier.example> to=<carol@northwind.example> "
-        "rcpt=<-> source=\"192.0.2.50\" relay=\"192.0.2.30 (legacy1.northwind.example)\" "
-        "delay=1s result=\"TempFail\" stat=\"Network error on destination MXs\"\n"
-        "2026-11-26T22:13:00.000000+01:00 relay1 smtpd[2804]: 2123456789abcdef mda delivery "
-        "evpid=c41b7e0933334444 from=<> to=<root@relay1.northwind.example> "
-        "rcpt=<postmaster@northwind.example> user=root delay=0s result=Ok stat=Delivered\n");
+    g_autoptr(Harness) h =
+        run("2026-11-25T09:10:04.100000+01:00 relay1 smtpd[2804]: 0123456789abcdef mta delivery "
+            "evpid=7c1e0a42d5e6f7a8 from=<info@supplier.example> to=<h.meier@northwind.example> "
+            "rcpt=<-> source=\"192.0.2.50\" relay=\"192.0.2.30 (legacy1.northwind.example)\" "
+            "delay=1s result=\"PermFail\" stat=\"550 5.1.1 <h.meier@northwind.example>... User "
+            "unknown\"\n"
+            "2026-11-25T09:10:04.200000+01:00 relay1 smtpd[2804]: 0123456789abcdef mta delivery "
+            "evpid=7c1e0a42a3f1b9c0 from=<info@supplier.example> to=<carol@northwind.example> "
+            "rcpt=<c@northwind.example> source=\"192.0.2.50\" relay=\"192.0.2.30 "
+            "(legacy1.northwind.example)\" delay=1s result=\"Ok\" stat=\"250 2.0.0 6AP9A4Qw005197 "
+            "Message accepted for delivery\"\n"
+            "2026-11-26T22:12:31.000000+01:00 relay1 smtpd[2804]: 1123456789abcdef mta error "
+            "reason=IO Error: Connection refused\n"
+            "2026-11-26T22:12:31.100000+01:00 relay1 smtpd[2804]: 1123456789abcdef mta delivery "
+            "evpid=c41b7e0911112222 from=<info@supplier.example> to=<carol@northwind.example> "
+            "rcpt=<-> source=\"192.0.2.50\" relay=\"192.0.2.30 (legacy1.northwind.example)\" "
+            "delay=1s result=\"TempFail\" stat=\"Network error on destination MXs\"\n"
+            "2026-11-26T22:13:00.000000+01:00 relay1 smtpd[2804]: 2123456789abcdef mda delivery "
+            "evpid=c41b7e0933334444 from=<> to=<root@relay1.northwind.example> "
+            "rcpt=<postmaster@northwind.example> user=root delay=0s result=Ok stat=Delivered\n");
     const Event *f = harness_nth(h, EVENT_KIND_FAILED, 0);
     g_assert_nonnull(f);
     g_assert_cmpstr(f->queue_id, ==, "7c1e0a42");
@@ -108,7 +108,8 @@ test_old_format(void)
         "Mar  3 10:00:01 mx smtpd[1234]: relay: Ok for 8f8d6f0f9f2c3a4b: from=<a@example.org>, "
         "to=<b@example.net>, rcpt=<c@example.net>, relay=mx.example.net [192.0.2.1] delay=2s, "
         "stat=250 2.0.0 Ok: queued as 3Xk9\n"
-        "Mar  3 10:00:02 mx smtpd[1234]: relay: TempFail for 8f8d6f0f9f2c3a4c: from=<a@example.org>, "
+        "Mar  3 10:00:02 mx smtpd[1234]: relay: TempFail for 8f8d6f0f9f2c3a4c: "
+        "from=<a@example.org>, "
         "to=<d@example.net>, relay=mx.example.net [192.0.2.1] delay=2s, stat=421 4.7.0 Try again "
         "later, closing connection\n"
         "Mar  3 10:00:03 mx smtpd[1234]: delivery: Ok for 8f8d6f0f00000001: from=<a@example.org>, "

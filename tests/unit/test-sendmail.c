@@ -17,14 +17,14 @@ run(const char *text)
 static void
 test_from_and_sent(void)
 {
-    g_autoptr(Harness) h = run(
-        "Nov 24 11:20:41 legacy1 sm-mta[4874]: 6AOBKfKq004874: from=<carol@northwind.example>, "
-        "size=2511, class=0, nrcpts=1, msgid=<6AOBKeKp004871@legacy1.northwind.example>, "
-        "proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]\n"
-        "Nov 24 11:20:43 legacy1 sm-mta[4876]: 6AOBKfKq004874: to=<jan.novak@partner.example>, "
-        "ctladdr=<carol@northwind.example> (1001/1001), delay=00:00:03, xdelay=00:00:02, "
-        "mailer=esmtp, pri=122511, relay=mx.partner.example. [198.51.100.60], dsn=2.0.0, "
-        "stat=Sent (Ok: queued as 4ZkS0q1bV8z2)\n");
+    g_autoptr(Harness) h =
+        run("Nov 24 11:20:41 legacy1 sm-mta[4874]: 6AOBKfKq004874: from=<carol@northwind.example>, "
+            "size=2511, class=0, nrcpts=1, msgid=<6AOBKeKp004871@legacy1.northwind.example>, "
+            "proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]\n"
+            "Nov 24 11:20:43 legacy1 sm-mta[4876]: 6AOBKfKq004874: to=<jan.novak@partner.example>, "
+            "ctladdr=<carol@northwind.example> (1001/1001), delay=00:00:03, xdelay=00:00:02, "
+            "mailer=esmtp, pri=122511, relay=mx.partner.example. [198.51.100.60], dsn=2.0.0, "
+            "stat=Sent (Ok: queued as 4ZkS0q1bV8z2)\n");
     const Event *q = harness_nth(h, EVENT_KIND_QUEUED, 0);
     g_assert_nonnull(q);
     g_assert_cmpstr(q->queue_id, ==, "6AOBKfKq004874");
@@ -50,13 +50,14 @@ test_from_and_sent(void)
 static void
 test_msp_hands_to_mta(void)
 {
-    g_autoptr(Harness) h = run(
-        "Nov 24 11:20:40 legacy1 sm-msp-queue[4871]: 6AOBKeKp004871: from=carol, size=2214, "
-        "class=0, nrcpts=1, msgid=<6AOBKeKp004871@legacy1.northwind.example>, relay=carol@localhost\n"
-        "Nov 24 11:20:41 legacy1 sm-msp-queue[4871]: 6AOBKeKp004871: to=jan@partner.example, "
-        "ctladdr=carol (1001/1001), delay=00:00:01, xdelay=00:00:01, mailer=relay, pri=32214, "
-        "relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (6AOBKfKq004874 Message accepted "
-        "for delivery)\n");
+    g_autoptr(Harness) h =
+        run("Nov 24 11:20:40 legacy1 sm-msp-queue[4871]: 6AOBKeKp004871: from=carol, size=2214, "
+            "class=0, nrcpts=1, msgid=<6AOBKeKp004871@legacy1.northwind.example>, "
+            "relay=carol@localhost\n"
+            "Nov 24 11:20:41 legacy1 sm-msp-queue[4871]: 6AOBKeKp004871: to=jan@partner.example, "
+            "ctladdr=carol (1001/1001), delay=00:00:01, xdelay=00:00:01, mailer=relay, pri=32214, "
+            "relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (6AOBKfKq004874 Message accepted "
+            "for delivery)\n");
     const Event *d = harness_nth(h, EVENT_KIND_DELIVERED, 0);
     g_assert_cmpstr(d->queue_id, ==, "6AOBKeKp004871");
     g_assert_cmpstr(d->related_id, ==, "6AOBKfKq004874");
