@@ -126,7 +126,7 @@ exim_parse_time(EximParser *p, char *s, char *end, gint64 *out)
             return NULL;
         int y = y1 * 100 + y2;
         memcpy(p->hour_text, s, sizeof p->hour_text);
-        p->hour_local = time_days_from_civil(y, mo, d) * 86400 + h * 3600;
+        p->hour_local = time_days_from_civil(y, mo, d) * 86400 + (gint64)h * 3600;
         p->hour_utc =
             time_from_local(p->ctx->options ? p->ctx->options->tz : NULL, y, mo, d, h, 0, 0);
     }
@@ -156,7 +156,7 @@ exim_parse_time(EximParser *p, char *s, char *end, gint64 *out)
         gint64 offset = (gint64)dig2(q + 2) * 3600 + (gint64)dig2(q + 4) * 60;
         if (q[1] == '-')
             offset = -offset;
-        t = (p->hour_local + mi * 60 + sec - offset) * G_USEC_PER_SEC;
+        t = (p->hour_local + (gint64)mi * 60 + sec - offset) * G_USEC_PER_SEC;
         q += 6;
     } else {
         t = p->hour_utc + (gint64)(mi * 60 + sec) * G_USEC_PER_SEC;

@@ -239,7 +239,7 @@ parse_duration(const char *s)
         gint64 unit;
         switch (*s) {
         case 'w':
-            unit = 7 * 86400;
+            unit = (gint64)7 * 86400;
             break;
         case 'd':
             unit = 86400;

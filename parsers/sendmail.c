@@ -210,7 +210,7 @@ parse_delay(const char *s)
         if (i < 2 && *s++ != ':')
             return -1.0;
     }
-    return (gdouble)(days * 86400 + part[0] * 3600 + part[1] * 60 + part[2]);
+    return (gdouble)(days * 86400 + (gint64)part[0] * 3600 + (gint64)part[1] * 60 + part[2]);
 }
 
 /* "mx.example. [192.0.2.1]" / "[10.0.0.1] [10.0.0.1]" / "localhost [127.0.0.1] (may be
