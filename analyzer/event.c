@@ -121,15 +121,29 @@ event_batch_free(EventBatch *batch)
     g_free(batch);
 }
 
-/* Non-zero if a byte of w is a control character (< 0x20, 0x7F) or not ASCII (>= 0x80). */
-static inline guint64
-special_bytes(guint64 w)
+/* Does s hold a control character, DEL or a non-ASCII byte? Eight bytes at a time (may say
+ * yes for a clean word after a borrow, never no for a dirty one): most text is plain ASCII,
+ * and this runs for every string of every event. */
+static gboolean
+batch_needs_care(const char *s, gsize len)
 {
-    const guint64 ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    guint64 ctl = (w - ones * 0x20) & ~w; /* a byte < 0x20 (exact for "any") */
-    guint64 x = w ^ (ones * 0x7F);
-    guint64 del = (x - ones) & ~x; /* a byte == 0x7F */
-    return (ctl | del | w) & high;
+    const guint64 ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    gsize i = 0;
+    for (; i + 8 <= len; i += 8) {
+        guint64 w;
+        memcpy(&w, s + i, 8);
+        guint64 ctl = (w - 0x20 * ones) & ~w;
+        guint64 del = w ^ (0x7F * ones);
+        del = (del - ones) & ~del;
+        if ((ctl | del | w) & highs)
+            return TRUE;
+    }
+    for (; i < len; i++) {
+        guchar c = (guchar)s[i];
+        if (c < 0x20 || c >= 0x7F)
+            return TRUE;
+    }
+    return FALSE;
 }
 
 /* Copies s into the batch, bounded, with control characters turned into spaces and invalid
@@ -148,23 +162,10 @@ batch_string(EventBatch *b, const char *s)
             len--;
     }
     char *copy = string_pool_copy(b->strings, s, len);
+    if (!batch_needs_care(copy, len))
+        return copy;
     gboolean plain = TRUE;
-    /* skip eight plain ASCII bytes at a time: most strings have nothing to repair */
-    gsize i = 0;
-    for (; i + 8 <= len; i += 8) {
-        guint64 w;
-        memcpy(&w, copy + i, 8);
-        if (special_bytes(w))
-            break;
-    }
-    if (i < len && len >= 8 && i + 8 > len) {
-        /* the tail: the last eight bytes, overlapping what was checked */
-        guint64 w;
-        memcpy(&w, copy + len - 8, 8);
-        if (!special_bytes(w))
-            i = len;
-    }
-    for (; i < len; i++) {
+    for (gsize i = 0; i < len; i++) {
         guchar c = (guchar)copy[i];
         if (c < 0x20 || c == 0x7F)
             copy[i] = ' ';
