@@ -60,15 +60,20 @@ test_both_id_forms(void)
             "2026-11-24 09:14:05 1rAbCd-0001Xy-Ab <= a@b.example U=www-data P=local S=10\n"
             "2026-11-24 09:14:05 1rAbCd-0001Xy-Ab Completed QT=1s\n"
             "2026-11-24 09:14:06 1rAbCd-0001Xy-Abc <= not@an.id\n"
-            "2026-11-24 09:14:06 1rAbCd-00000001Xy-Ab <= not@an.id\n");
+            "2026-11-24 09:14:06 1rAbCd-00000001Xy-Ab <= not@an.id\n"
+        "2026-11-24 09:14:07.123456 [77] 1rAbCd-0001Xy-Ac Completed\n");
     g_assert_cmpuint(harness_count(h, EVENT_KIND_QUEUED), ==, 2);
     g_assert_cmpstr(harness_nth(h, EVENT_KIND_QUEUED, 0)->queue_id, ==, "1xVlf9-000000008GU-21Q1");
     g_assert_cmpstr(harness_nth(h, EVENT_KIND_QUEUED, 1)->queue_id, ==, "1rAbCd-0001Xy-Ab");
     g_assert_cmpstr(harness_nth(h, EVENT_KIND_DELIVERED, 0)->queue_id, ==,
                     "1xVlf9-000000008GU-21Q1");
-    g_assert_cmpuint(harness_count(h, EVENT_KIND_MESSAGE_END), ==, 2);
+    g_assert_cmpuint(harness_count(h, EVENT_KIND_MESSAGE_END), ==, 3);
+    /* microseconds and the pid option */
+    const Event *e = harness_nth(h, EVENT_KIND_MESSAGE_END, 2);
+    g_assert_cmpstr(e->queue_id, ==, "1rAbCd-0001Xy-Ac");
+    g_assert_cmpint(e->time % G_USEC_PER_SEC, ==, 123456);
     /* lines with a malformed id are Exim lines without a message */
-    g_assert_cmpuint(h->stats->lines_used, ==, 7);
+    g_assert_cmpuint(h->stats->lines_used, ==, 8);
 }
 
 static void
