@@ -58,6 +58,7 @@ typedef struct {
     char **vendor; /* lower case */
     guint n_terms;
     Term *terms;
+    guint32 need; /* a literal the text must hold (the first plain term), or NO_NEEDLE */
     /* outputs */
     Step out_step; /* STEP_UNKNOWN = does not place the step */
     int cause;     /* -1 = does not name a cause */
@@ -129,26 +130,83 @@ typedef struct {
     int subject, detail;
 } Enhanced;
 
-enum { CC_TOKEN, CC_SPACE, CC_PUNCT };
+/* Character classes for the normaliser, one table lookup per byte. */
+enum {
+    CH_SPACE = 0x001,    /* white space and control characters */
+    CH_PUNCT = 0x002,    /* < > ( ) [ ] " ' , ; end a token and are copied */
+    CH_DIGIT = 0x004,
+    CH_ALPHA = 0x008,    /* ASCII letters */
+    CH_UPPER = 0x010,
+    CH_HEX = 0x020,
+    CH_HEXCOLON = 0x040, /* what IPv6 addresses are made of: hex digits, ':' and '.' */
+    CH_HOST = 0x080,     /* what host names are made of: letters, digits, '.', '-', '_' */
+    CH_LOCAL = 0x100,    /* the local part of an address (and bytes >= 0x80) */
+    CH_DOMAIN = 0x200,   /* the domain of an address (and bytes >= 0x80) */
+    CH_DOT = 0x400,
+    CH_COLON = 0x800,
+    CH_AT = 0x1000,
+    CH_SLASH = 0x2000,
+};
 
-static inline int
-char_class(guchar c)
-{
-    if (c <= ' ' || c == 0x7f)
-        return CC_SPACE;
-    switch (c) {
-    case '<': case '>': case '(': case ')': case '[': case ']':
-    case '"': case '\'': case ',': case ';':
-        return CC_PUNCT;
-    default:
-        return CC_TOKEN;
-    }
-}
+static const guint16 char_flags[256] = {
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0100, 0x0002, 0x0100, 0x0100, 0x0100, 0x0100, 0x0002,
+    0x0002, 0x0002, 0x0100, 0x0100, 0x0002, 0x0380, 0x07c0, 0x2100,
+    0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4,
+    0x03e4, 0x03e4, 0x0840, 0x0002, 0x0002, 0x0100, 0x0002, 0x0100,
+    0x1000, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x0398,
+    0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398,
+    0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398,
+    0x0398, 0x0398, 0x0398, 0x0002, 0x0000, 0x0002, 0x0100, 0x0180,
+    0x0100, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x0388,
+    0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388,
+    0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388,
+    0x0388, 0x0388, 0x0388, 0x0100, 0x0100, 0x0100, 0x0100, 0x0001,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+};
+
+/* ASCII lower case */
+static const guchar lower_table[256] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+    32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+    48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
+    64, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 91, 92, 93, 94, 95,
+    96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
+    128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143,
+    144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
+    160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175,
+    176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191,
+    192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207,
+    208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223,
+    224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239,
+    240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255,
+};
 
 static inline guchar
 lower(guchar c)
 {
-    return (c >= 'A' && c <= 'Z') ? (guchar)(c + 32) : c;
+    return lower_table[c];
 }
 
 static inline gboolean
@@ -158,34 +216,29 @@ is_digit(guchar c)
 }
 
 static inline gboolean
-is_alnum(guchar c)
+is_token_char(guchar c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline gboolean
-is_local_char(guchar c)
-{
-    return is_alnum(c) || c >= 0x80 || (c != 0 && strchr("!#$%&*+/=?^_`{|}~.-", c) != NULL);
-}
-
-static inline gboolean
-is_domain_char(guchar c)
-{
-    return is_alnum(c) || c >= 0x80 || c == '.' || c == '-';
+    return (char_flags[c] & (CH_SPACE | CH_PUNCT)) == 0;
 }
 
 typedef struct {
-    GString *out;
-    gsize base;            /* where the text starts in out */
+    char *o;               /* the output text (capacity reserved by normalise()) */
+    gsize len;
     char code[4];          /* the first reply code token ("550"), "" if none yet */
     char enhanced[16];     /* the enhanced code that came with it */
     gboolean expect_enhanced; /* the token before was that first code */
     gboolean drop_enhanced;   /* the token before was a repeated code */
-    gssize prev_start;     /* last token written: where it starts and ends in out, -1 = none */
+    gssize prev_start;     /* last token written: where it starts and ends, -1 = none */
     gsize prev_end;
     gboolean prev_hostlike;
 } Norm;
+
+static inline void
+norm_put(Norm *nm, const char *s, gsize n)
+{
+    memcpy(nm->o + nm->len, s, n);
+    nm->len += n;
+}
 
 /* Length of a dotted quad at s (n bytes available) not followed by more [0-9.], else 0. */
 static gsize
@@ -211,19 +264,29 @@ quad_length(const guchar *s, gsize n)
 
 /* Copies a token lower-cased, with any dotted quad replaced by "ip". */
 static void
-copy_lowered(GString *out, const guchar *s, gsize n)
+copy_lowered(Norm *nm, const guchar *s, gsize n, gboolean digits)
 {
+    char *o = nm->o + nm->len;
+    if (!digits) {
+        for (gsize i = 0; i < n; i++)
+            o[i] = (char)lower(s[i]);
+        nm->len += n;
+        return;
+    }
+    gsize k = 0;
     for (gsize i = 0; i < n; i++) {
         if (is_digit(s[i]) && (i == 0 || (!is_digit(s[i - 1]) && s[i - 1] != '.'))) {
             gsize q = quad_length(s + i, n - i);
             if (q > 0) {
-                g_string_append_len(out, "ip", 2);
+                o[k++] = 'i';
+                o[k++] = 'p';
                 i += q - 1;
                 continue;
             }
         }
-        g_string_append_c(out, (char)lower(s[i]));
+        o[k++] = (char)lower(s[i]);
     }
+    nm->len += k;
 }
 
 static gsize parse_enhanced(const guchar *s, gsize n, Enhanced *e);
@@ -236,6 +299,8 @@ norm_repeated_code(Norm *nm, const guchar *s, gsize n)
 {
     gboolean drop_enhanced = nm->drop_enhanced, expect_enhanced = nm->expect_enhanced;
     nm->drop_enhanced = nm->expect_enhanced = FALSE;
+    if (!expect_enhanced && !drop_enhanced && !(s[0] >= '2' && s[0] <= '5'))
+        return FALSE;
     Enhanced e;
     if (n >= 3 && s[0] >= '2' && s[0] <= '5' && is_digit(s[1]) && is_digit(s[2]) &&
         (n == 3 || (s[3] == '-' && (n == 4 || parse_enhanced(s + 4, n - 4, &e) == n - 4)))) {
@@ -252,7 +317,8 @@ norm_repeated_code(Norm *nm, const guchar *s, gsize n)
             return FALSE;
         }
         if (memcmp(nm->code, s, 3) == 0 &&
-            (enh == NULL || (strlen(nm->enhanced) == enh_len && memcmp(nm->enhanced, enh, enh_len) == 0))) {
+            (enh == NULL ||
+             (strlen(nm->enhanced) == enh_len && memcmp(nm->enhanced, enh, enh_len) == 0))) {
             nm->drop_enhanced = enh == NULL;
             return TRUE;
         }
@@ -267,119 +333,144 @@ norm_repeated_code(Norm *nm, const guchar *s, gsize n)
     return FALSE;
 }
 
-static void
-norm_token(Norm *nm, const guchar *s, gsize n)
+static gsize
+count_byte(const guchar *s, gsize n, guchar c)
 {
-    GString *out = nm->out;
-    if (norm_repeated_code(nm, s, n))
-        return;
-    gsize digits = 0, letters = 0, dots = 0, colons = 0;
-    gboolean at = FALSE, slash = FALSE, hexcolon = TRUE, hostchars = TRUE;
-    for (gsize i = 0; i < n; i++) {
-        guchar c = s[i];
-        if (is_digit(c))
-            digits++;
-        else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-            letters++;
-        else if (c == '.')
-            dots++;
-        else if (c == ':')
-            colons++;
-        else if (c == '@')
-            at = TRUE;
-        else if (c == '/')
-            slash = TRUE;
-        if (!(is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f') || c == ':' || c == '.'))
-            hexcolon = FALSE;
-        if (!(is_alnum(c) || c == '.' || c == '-' || c == '_'))
-            hostchars = FALSE;
+    gsize k = 0;
+    for (gsize i = 0; i < n; i++)
+        k += s[i] == c;
+    return k;
+}
+
+typedef struct {
+    gsize digits;
+    guint all, any; /* AND and OR of the char_flags of the token */
+} TokenStats;
+
+/* The token s (n bytes) has already been copied lower-cased to the output at nm->len by the
+ * caller; this keeps it, or replaces it by what it stands for. */
+static void
+norm_token(Norm *nm, const guchar *s, gsize n, const TokenStats *st)
+{
+    if ((s[0] >= '2' && s[0] <= '5') || nm->expect_enhanced || nm->drop_enhanced) {
+        if (norm_repeated_code(nm, s, n))
+            return;
     }
-    gsize start = out->len;
-    gboolean ip = FALSE;
+    guint any = st->any, all = st->all;
+    gsize start = nm->len;
+    gboolean ip = FALSE, at = (any & CH_AT) != 0;
     if (at) {
         /* every address in the token becomes *@* */
         gsize i = 0;
         while (i < n) {
             const guchar *a = memchr(s + i, '@', n - i);
             if (a == NULL) {
-                copy_lowered(out, s + i, n - i);
+                copy_lowered(nm, s + i, n - i, TRUE);
                 break;
             }
             gsize ai = (gsize)(a - s), l = ai, r = ai + 1;
-            while (l > i && is_local_char(s[l - 1]))
+            while (l > i && (char_flags[s[l - 1]] & CH_LOCAL))
                 l--;
-            while (r < n && is_domain_char(s[r]))
+            while (r < n && (char_flags[s[r]] & CH_DOMAIN))
                 r++;
-            copy_lowered(out, s + i, l - i);
+            copy_lowered(nm, s + i, l - i, TRUE);
             if (l == ai && r == ai + 1)
-                g_string_append_c(out, '@');
+                norm_put(nm, "@", 1);
             else
-                g_string_append_len(out, "*@*", 3);
+                norm_put(nm, "*@*", 3);
             i = r;
         }
-    } else if ((colons >= 2 && hexcolon && digits + letters > 0) ||
-               (n > 5 && g_ascii_strncasecmp((const char *)s, "ipv6:", 5) == 0) ||
-               (dots == 3 && quad_length(s, n) == n)) {
-        ip = TRUE;
-    } else if (!slash && (digits >= 8 || (n >= 12 && digits >= 4))) {
-        g_string_append_c(out, '#'); /* per-message ids, time stamps, long numbers */
+    } else if ((any & CH_COLON) &&
+               (((all & CH_HEXCOLON) && (any & (CH_DIGIT | CH_ALPHA)) && count_byte(s, n, ':') >= 2) ||
+                (n > 5 && g_ascii_strncasecmp((const char *)s, "ipv6:", 5) == 0))) {
+        ip = TRUE; /* IPv6: hex digits with two colons at least */
+    } else if (st->digits >= 4 && (all & CH_HEXCOLON) && !(any & (CH_COLON | CH_ALPHA)) &&
+               quad_length(s, n) == n) {
+        ip = TRUE; /* IPv4 */
+    } else if (!(any & CH_SLASH) && (st->digits >= 8 || (n >= 12 && st->digits >= 4))) {
+        norm_put(nm, "#", 1); /* per-message ids, time stamps, long numbers */
+    } else if (st->digits >= 4 && (any & CH_DOT)) {
+        copy_lowered(nm, s, n, TRUE); /* may hold a dotted quad: "ip=192.0.2.1" */
     } else {
-        copy_lowered(out, s, n);
+        nm->len += n; /* the lower-cased copy stays */
     }
     if (ip) {
         /* "host.example[1.2.3.4]" and "host.example [1.2.3.4]": the name goes too */
-        gsize len = out->len;
-        if (nm->prev_start >= 0 && nm->prev_hostlike && len > nm->base && out->str[len - 1] == '[') {
+        gsize len = nm->len;
+        if (nm->prev_start >= 0 && nm->prev_hostlike && len > 0 && nm->o[len - 1] == '[') {
             gboolean adjacent = nm->prev_end == len - 1;
-            gboolean spaced = nm->prev_end == len - 2 && out->str[len - 2] == ' ';
+            gboolean spaced = nm->prev_end == len - 2 && nm->o[len - 2] == ' ';
             if (adjacent || spaced) {
-                g_string_truncate(out, (gsize)nm->prev_start);
-                g_string_append(out, spaced ? "host [" : "host[");
+                nm->len = (gsize)nm->prev_start;
+                if (spaced)
+                    norm_put(nm, "host [", 6);
+                else
+                    norm_put(nm, "host[", 5);
             }
         }
-        start = out->len;
-        g_string_append_len(out, "ip", 2);
+        start = nm->len;
+        norm_put(nm, "ip", 2);
     }
     nm->prev_start = (gssize)start;
-    nm->prev_end = out->len;
+    nm->prev_end = nm->len;
     /* a name (or an address) that a bracketed IP address may follow */
-    nm->prev_hostlike = ip || (!at && hostchars && letters > 0 &&
-                               (dots > 0 || (n == 7 && g_ascii_strncasecmp((const char *)s, "unknown", 7) == 0) ||
-                                (n == 9 && g_ascii_strncasecmp((const char *)s, "localhost", 9) == 0)));
+    nm->prev_hostlike =
+        ip || (!at && (all & CH_HOST) && (any & CH_ALPHA) &&
+               ((any & CH_DOT) || (n == 7 && g_ascii_strncasecmp((const char *)s, "unknown", 7) == 0) ||
+                (n == 9 && g_ascii_strncasecmp((const char *)s, "localhost", 9) == 0)));
 }
 
 /* Appends the normalised form of text to out (at most NORM_MAX bytes). */
 static void
 normalise(GString *out, const char *text)
 {
-    Norm nm = {.out = out, .base = out->len, .prev_start = -1};
     if (text == NULL)
         return;
     const guchar *s = (const guchar *)text;
     gsize n = strnlen(text, TEXT_SCAN_MAX);
+    gsize base = out->len;
+    /* room for the longest output: a token started before NORM_MAX, up to NORM_MAX + 16 bytes
+     * long, whose addresses each grow by one byte ("a@" -> "*@*") */
+    g_string_set_size(out, base + 2 * NORM_MAX + 64);
+    Norm nm = {.o = out->str + base, .prev_start = -1};
     gsize i = 0;
-    while (i < n && out->len - nm.base < NORM_MAX) {
+    while (i < n && nm.len < NORM_MAX) {
         guchar c = s[i];
-        int cc = char_class(c);
-        if (cc == CC_SPACE) {
-            if (out->len > nm.base && out->str[out->len - 1] != ' ')
-                g_string_append_c(out, ' ');
+        guint f = char_flags[c];
+        if (f & CH_SPACE) {
+            if (nm.len > 0 && nm.o[nm.len - 1] != ' ')
+                nm.o[nm.len++] = ' ';
             i++;
-        } else if (cc == CC_PUNCT) {
-            g_string_append_c(out, (char)c);
+        } else if (f & CH_PUNCT) {
+            nm.o[nm.len++] = (char)c;
             i++;
         } else {
-            gsize j = i;
-            while (j < n && char_class(s[j]) == CC_TOKEN)
+            /* a token: copy it lower-cased while finding its end and what it is made of */
+            TokenStats st = {.all = 0xffff};
+            char *o = nm.o + nm.len;
+            gsize j = i, limit = MIN(n, i + (NORM_MAX + 16 - nm.len));
+            while (j < limit) {
+                c = s[j];
+                f = char_flags[c];
+                if (f & (CH_SPACE | CH_PUNCT))
+                    break;
+                o[j - i] = (char)lower_table[c];
+                st.all &= f;
+                st.any |= f;
+                st.digits += (f & CH_DIGIT) != 0;
                 j++;
-            norm_token(&nm, s + i, j - i);
+            }
+            norm_token(&nm, s + i, j - i, &st);
             i = j;
+            while (i < n && !(char_flags[s[i]] & (CH_SPACE | CH_PUNCT)))
+                i++; /* the rest of a token cut at NORM_MAX */
         }
     }
-    if (out->len - nm.base > NORM_MAX)
-        g_string_truncate(out, nm.base + NORM_MAX);
-    if (out->len > nm.base && out->str[out->len - 1] == ' ')
-        g_string_truncate(out, out->len - 1);
+    if (nm.len > NORM_MAX)
+        nm.len = NORM_MAX;
+    if (nm.len > 0 && nm.o[nm.len - 1] == ' ')
+        nm.len--;
+    g_string_truncate(out, base + nm.len);
 }
 
 /* Lower-cases a literal and folds white space, as normalise() does to the text, but keeps a
@@ -389,7 +480,7 @@ normalise_literal(const char *s)
 {
     GString *out = g_string_new(NULL);
     for (const guchar *p = (const guchar *)s; *p != '\0'; p++) {
-        if (char_class(*p) == CC_SPACE) {
+        if (char_flags[*p] & CH_SPACE) {
             if (out->len == 0 || out->str[out->len - 1] != ' ')
                 g_string_append_c(out, ' ');
         } else {
@@ -606,7 +697,9 @@ needles_scan(Classifier *c, const char *text, gsize len)
         for (guint32 k = start[b]; k < start[b + 1]; k++) {
             guint32 id = c->bucket_needles[k];
             guint32 nlen = g_array_index(c->needle_len, guint32, id);
-            if (nlen <= len - i && memcmp(t + i, g_ptr_array_index(c->needles, id), nlen) == 0)
+            const guchar *needle = g_ptr_array_index(c->needles, id);
+            if (nlen <= len - i && needle[0] == t[i] && needle[1] == t[i + 1] &&
+                (nlen == 2 || (needle[2] == t[i + 2] && memcmp(t + i, needle, nlen) == 0)))
                 c->needle_bits[id / 64] |= G_GUINT64_CONSTANT(1) << (id % 64);
         }
     }
@@ -709,7 +802,9 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
     } else {
         for (guint i = 0; i < n_rules; i++) {
             const Rule *r = g_ptr_array_index(c->rules, i);
-            if (r->out_step != STEP_UNKNOWN && rule_matches(c, r, x)) {
+            if (r->out_step == STEP_UNKNOWN || (r->need != NO_NEEDLE && !needle_hit(c, r->need)))
+                continue;
+            if (rule_matches(c, r, x)) {
                 step = r->out_step;
                 conf = r->conf;
                 step_rule = i;
@@ -746,7 +841,8 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
     } else {
         for (guint i = 0; i < n_rules; i++) {
             const Rule *r = g_ptr_array_index(c->rules, i);
-            if (r->cause < 0 || !rule_matches(c, r, x))
+            if (r->cause < 0 || (r->need != NO_NEEDLE && !needle_hit(c, r->need)) ||
+                !rule_matches(c, r, x))
                 continue;
             if ((gint64)i != step_rule && !cause_fits(c, x, r->cause)) {
                 if (!(conf == CONFIDENCE_INFERRED_CODE && r->n_terms > 0))
@@ -889,14 +985,22 @@ key_append_field(GString *key, const char *s)
 }
 
 void
-classifier_classify(Classifier *c, const ClassifyInput *in, Classification *out)
+classifier_classify(Classifier *c, const ClassifyInput *input, Classification *out)
 {
-    g_return_if_fail(c != NULL && in != NULL && out != NULL);
+    g_return_if_fail(c != NULL && input != NULL && out != NULL);
+    /* out-of-range enum values from a caller are "unknown" */
+    ClassifyInput sane = *input;
+    const ClassifyInput *in = &sane;
+    if ((unsigned)sane.kind >= EVENT_KIND_N)
+        sane.kind = EVENT_KIND_NONE;
+    if ((unsigned)sane.step >= STEP_N || (unsigned)sane.step_confidence > CONFIDENCE_EXPLICIT) {
+        sane.step = STEP_UNKNOWN;
+        sane.step_confidence = CONFIDENCE_UNKNOWN;
+    }
     GString *key = c->key;
     g_string_truncate(key, 0);
     guint8 head[6] = {
-        (guint8)((unsigned)in->kind < EVENT_KIND_N ? in->kind : EVENT_KIND_NONE),
-        (guint8)((unsigned)in->step < STEP_N ? in->step : STEP_UNKNOWN),
+        (guint8)in->kind, (guint8)in->step,
         (guint8)in->step_confidence, (guint8)(in->foreign ? 1 : 0),
         (guint8)(in->reply_code & 0xff), (guint8)(in->reply_code >> 8),
     };
@@ -1297,6 +1401,7 @@ parse_rule(ParseCtx *p, char **f, Rule *r, GHashTable *ids)
     memset(r, 0, sizeof *r);
     r->foreign = -1;
     r->cause = -1;
+    r->need = NO_NEEDLE;
     const char *id = f[0];
     if (strlen(id) > 64)
         return parse_fail(p, "rule id is longer than 64 characters");
@@ -1338,6 +1443,10 @@ parse_rule(ParseCtx *p, char **f, Rule *r, GHashTable *ids)
         return parse_fail(p, "confidence must be explicit, text, code or -, not \"%s\"", cf);
     if (!parse_when(p, r, f[5]) || !parse_text(p, r, f[6]))
         return FALSE;
+    r->need = NO_NEEDLE;
+    for (guint i = 0; i < r->n_terms && r->need == NO_NEEDLE; i++)
+        if (!r->terms[i].negate)
+            r->need = r->terms[i].needle; /* a literal, or the literal a regex needs */
     if (r->conf == CONFIDENCE_UNKNOWN)
         r->conf = r->n_terms > 0 ? CONFIDENCE_INFERRED_TEXT : CONFIDENCE_INFERRED_CODE;
     if (r->out_step == STEP_UNKNOWN && r->cause < 0 && r->perm == PERMANENCE_UNKNOWN)
