@@ -546,10 +546,13 @@ find_enhanced(const char *t, gsize n, Enhanced *out)
     out->cls = 0;
 }
 
+/* The first 4xx/5xx reply code in the text, else the first 2xx/354 ("220-laposte 421 ..." is a
+ * banner that turned into a refusal). */
 static guint
 find_reply_code(const char *t, gsize n)
 {
     const guchar *s = (const guchar *)t;
+    guint positive = 0;
     for (gsize i = 0; i + 3 <= n; i++) {
         guchar c = s[i];
         if (c < '2' || c > '5' || !is_digit(s[i + 1]) || !is_digit(s[i + 2]) || s[i + 1] > '5')
@@ -561,9 +564,12 @@ find_reply_code(const char *t, gsize n)
         guint code = (guint)((c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0'));
         if (c == '3' && code != 354)
             continue;
-        return code;
+        if (code >= 400)
+            return code;
+        if (positive == 0)
+            positive = code;
     }
-    return 0;
+    return positive;
 }
 
 static Permanence
@@ -1038,7 +1044,10 @@ classifier_classify(Classifier *c, const ClassifyInput *input, Classification *o
     else
         given.cls = 0;
     x.enhanced = given;
-    if (given.cls == 0 || (given.subject == 0 && given.detail == 0)) {
+    /* X.0.0 says nothing beyond its class; our own expiry notice (X.4.7) quotes the last
+     * attempt's reply, which says why */
+    if (given.cls == 0 || (given.subject == 0 && given.detail == 0) ||
+        (!in->foreign && given.subject == 4 && given.detail == 7)) {
         Enhanced found;
         find_enhanced(x.text, x.len, &found);
         if (found.cls != 0)

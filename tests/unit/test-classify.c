@@ -728,6 +728,41 @@ test_user_rules(void)
     g_assert_cmpint(out.permanence, ==, PERMANENCE_TEMPORARY);
 }
 
+/* the examples of docs/rules.md load and do what the page says */
+static void
+test_docs_examples(void)
+{
+    g_autoptr(Classifier) c = classifier_new();
+    g_autofree char *path = g_build_filename(g_getenv("MAILTRAIL_SOURCE_ROOT"), "tests", "data",
+                                             "classify", "docs-examples.rules", NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(classifier_load_rules(c, path, &error));
+    g_assert_no_error(error);
+    ClassifyInput in = {
+        .kind = EVENT_KIND_BOUNCE,
+        .text = "host smarthost.example[192.0.2.25] said: 554 RT-42 throttled, come back in an hour",
+    };
+    Classification out;
+    classifier_classify(c, &in, &out);
+    g_assert_cmpstr(out.rule, ==, "relay-throttle");
+    g_assert_cmpstr(out.cause, ==, "rate-limited");
+    g_assert_cmpint(out.permanence, ==, PERMANENCE_TEMPORARY);
+    ClassifyInput in2 = {
+        .kind = EVENT_KIND_FAILED,
+        .enhanced = "5.7.1",
+        .vendor_label = "Example-Net",
+        .text = "host mx.example.net[192.0.2.26] said: 550 5.7.1 Not delivered (in reply to RCPT TO "
+                "command)",
+    };
+    classifier_classify(c, &in2, &out);
+    g_assert_cmpstr(out.rule, ==, "example-71");
+    g_assert_cmpstr(out.cause, ==, "reputation-block");
+    /* the same text without the label is the built-in X.7.1 */
+    in2.vendor_label = NULL;
+    classifier_classify(c, &in2, &out);
+    g_assert_cmpstr(out.cause, ==, "policy");
+}
+
 typedef struct {
     const char *file;
     const char *message; /* what the error must contain */
@@ -976,6 +1011,7 @@ main(int argc, char **argv)
     g_test_add_func("/classify/memo/bounded", test_memo_bounded);
     g_test_add_func("/classify/rules/normalised-text", test_normalised_text);
     g_test_add_func("/classify/rules/user", test_user_rules);
+    g_test_add_func("/classify/rules/docs-examples", test_docs_examples);
     g_test_add_func("/classify/rules/fit-taxonomy", test_rules_fit_taxonomy);
     g_test_add_func("/classify/taxonomy/builtin", test_taxonomy_builtin);
     g_test_add_func("/classify/taxonomy/spec", test_taxonomy_spec);
