@@ -1653,8 +1653,16 @@ classifier_load_rules(Classifier *c, const char *path, GError **error)
                     "%s: rules file is larger than %u bytes", path, RULES_FILE_MAX);
         return FALSE;
     }
-    if (!rules_parse(c, text, len, path, c->user_rules, error))
+    guint n_needles = c->needles->len, n_regexes = c->regexes->len;
+    if (!rules_parse(c, text, len, path, c->user_rules, error)) {
+        /* forget the literals and expressions of the rejected file: the index stays as it was */
+        for (guint i = n_needles; i < c->needles->len; i++)
+            g_hash_table_remove(c->needle_ids, g_ptr_array_index(c->needles, i));
+        g_ptr_array_set_size(c->needles, n_needles);
+        g_array_set_size(c->needle_len, n_needles);
+        g_ptr_array_set_size(c->regexes, n_regexes);
         return FALSE;
+    }
     classifier_rebuild(c);
     return TRUE;
 }

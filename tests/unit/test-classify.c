@@ -1,6 +1,7 @@
 /* The classifier: one table of realistic diagnostics (Postfix, Exim, qmail, sendmail, providers,
  * codes alone, foreign DSNs) with the step, cause and permanence each must get; user rules and
  * bad rules files; the taxonomy and status code tables; the memo table; hostile input. */
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "classify.h"
@@ -802,6 +803,30 @@ check_bad_file(gconstpointer data)
     g_assert_cmpstr(out.cause, ==, "mailbox-unknown");
 }
 
+/* a file that fails late, after many new literals and expressions, leaves nothing behind */
+static void
+test_bad_file_late(void)
+{
+    g_autoptr(Classifier) c = classifier_new();
+    GString *text = g_string_new("# many good rules, then a bad one\n");
+    for (int i = 0; i < 200; i++)
+        g_string_append_printf(text, "r%d\t-\tpolicy\t-\t-\t-\tliteral-%d && re:expr%d\n", i, i, i);
+    g_string_append(text, "bad\t-\tno-such-cause\t-\t-\t-\tx y\n");
+    g_autofree char *dir = g_dir_make_tmp("classify-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "late.rules", NULL);
+    g_assert_true(g_file_set_contents(path, text->str, (gssize)text->len, NULL));
+    g_string_free(text, TRUE);
+    g_autoptr(GError) error = NULL;
+    g_assert_false(classifier_load_rules(c, path, &error));
+    g_assert_nonnull(strstr(error->message, "late.rules:202: unknown cause"));
+    ClassifyInput in = {.kind = EVENT_KIND_FAILED, .text = "literal-7 expr7 550 5.1.1 user unknown"};
+    Classification out;
+    classifier_classify(c, &in, &out);
+    g_assert_cmpstr(out.cause, ==, "mailbox-unknown");
+    g_remove(path);
+    g_rmdir(dir);
+}
+
 /* ---- the rule table against the taxonomy ---- */
 
 static void
@@ -1012,6 +1037,7 @@ main(int argc, char **argv)
     g_test_add_func("/classify/rules/normalised-text", test_normalised_text);
     g_test_add_func("/classify/rules/user", test_user_rules);
     g_test_add_func("/classify/rules/docs-examples", test_docs_examples);
+    g_test_add_func("/classify/bad-rules/late", test_bad_file_late);
     g_test_add_func("/classify/rules/fit-taxonomy", test_rules_fit_taxonomy);
     g_test_add_func("/classify/taxonomy/builtin", test_taxonomy_builtin);
     g_test_add_func("/classify/taxonomy/spec", test_taxonomy_spec);
