@@ -11,16 +11,16 @@
 
 G_DEFINE_QUARK(classify_error_quark, classify_error)
 
-#define TEXT_SCAN_MAX 16384           /* bytes of input text looked at */
-#define NORM_MAX 2048                 /* bytes of normalised text the rules see */
-#define MEMO_MAX_ENTRIES 65536        /* the memo table is emptied when it holds this many */
-#define MEMO_MAX_BYTES (16u << 20)    /* ... or this many key bytes */
-#define NEEDLE_BUCKETS 4096           /* literal index: buckets by the first two bytes */
+#define TEXT_SCAN_MAX 16384        /* bytes of input text looked at */
+#define NORM_MAX 2048              /* bytes of normalised text the rules see */
+#define MEMO_MAX_ENTRIES 65536     /* the memo table is emptied when it holds this many */
+#define MEMO_MAX_BYTES (16u << 20) /* ... or this many key bytes */
+#define NEEDLE_BUCKETS 4096        /* literal index: buckets by the first two bytes */
 #define RULE_LINE_MAX 4096
 #define RULES_FILE_MAX (4u << 20)
-#define LIST_MAX 64                   /* values in one condition */
+#define LIST_MAX 64 /* values in one condition */
 #define NO_NEEDLE G_MAXUINT32
-#define KEY_FIELD_MAX 64              /* bytes of enhanced code, cause hint, vendor label in a key */
+#define KEY_FIELD_MAX 64 /* bytes of enhanced code, cause hint, vendor label in a key */
 
 /* ------------------------------------------------------------------------------------------ */
 /* Rules */
@@ -46,10 +46,10 @@ typedef struct {
     const char *id;     /* interned */
     const char *source; /* "file:line", interned */
     /* conditions (0 / empty = any) */
-    guint32 kinds;  /* bit per EventKind */
-    guint32 steps;  /* bit per Step: the step placed before the cause is chosen */
-    guint32 perms;  /* bit per Permanence: what the codes say */
-    gint8 foreign;  /* -1 any, 0, 1 */
+    guint32 kinds; /* bit per EventKind */
+    guint32 steps; /* bit per Step: the step placed before the cause is chosen */
+    guint32 perms; /* bit per Permanence: what the codes say */
+    gint8 foreign; /* -1 any, 0, 1 */
     guint n_reply;
     ReplyRange *reply;
     guint n_enhanced;
@@ -77,8 +77,8 @@ enum {
     DECIDER_N_PSEUDO
 };
 static const char *const pseudo_ids[DECIDER_N_PSEUDO] = {
-    "cause-hint", "kind-complaint", "kind-other-received", "kind-delay-notice",
-    "kind-suppressed", "fallback",
+    "cause-hint",        "kind-complaint",  "kind-other-received",
+    "kind-delay-notice", "kind-suppressed", "fallback",
 };
 
 typedef struct {
@@ -89,9 +89,9 @@ typedef struct {
 } MemoSlot;
 
 struct Classifier {
-    GArray *user_rules;    /* Rule, from --rules files, in load order */
-    GArray *builtin_rules; /* Rule */
-    GPtrArray *rules;      /* Rule*: user rules, then built-in ones */
+    GArray *user_rules;     /* Rule, from --rules files, in load order */
+    GArray *builtin_rules;  /* Rule */
+    GPtrArray *rules;       /* Rule*: user rules, then built-in ones */
     GHashTable *needle_ids; /* literal -> index + 1 */
     GPtrArray *needles;     /* char*, lower case */
     GArray *needle_len;     /* guint32 */
@@ -110,7 +110,6 @@ struct Classifier {
     /* statistics: DECIDER_N_PSEUDO + rules->len */
     guint64 *hits;
     int cause_undetermined;
-    int cause_retry_window;
 };
 
 static void
@@ -132,10 +131,10 @@ typedef struct {
 
 /* Character classes for the normaliser, one table lookup per byte. */
 enum {
-    CH_SPACE = 0x001,    /* white space and control characters */
-    CH_PUNCT = 0x002,    /* < > ( ) [ ] " ' , ; end a token and are copied */
+    CH_SPACE = 0x001, /* white space and control characters */
+    CH_PUNCT = 0x002, /* < > ( ) [ ] " ' , ; end a token and are copied */
     CH_DIGIT = 0x004,
-    CH_ALPHA = 0x008,    /* ASCII letters */
+    CH_ALPHA = 0x008, /* ASCII letters */
     CH_UPPER = 0x010,
     CH_HEX = 0x020,
     CH_HEXCOLON = 0x040, /* what IPv6 addresses are made of: hex digits, ':' and '.' */
@@ -149,58 +148,46 @@ enum {
 };
 
 static const guint16 char_flags[256] = {
-    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
-    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
-    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
-    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
-    0x0001, 0x0100, 0x0002, 0x0100, 0x0100, 0x0100, 0x0100, 0x0002,
-    0x0002, 0x0002, 0x0100, 0x0100, 0x0002, 0x0380, 0x07c0, 0x2100,
-    0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4,
-    0x03e4, 0x03e4, 0x0840, 0x0002, 0x0002, 0x0100, 0x0002, 0x0100,
-    0x1000, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x0398,
-    0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398,
-    0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398,
-    0x0398, 0x0398, 0x0398, 0x0002, 0x0000, 0x0002, 0x0100, 0x0180,
-    0x0100, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x0388,
-    0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388,
-    0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388,
-    0x0388, 0x0388, 0x0388, 0x0100, 0x0100, 0x0100, 0x0100, 0x0001,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
-    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0100, 0x0002, 0x0100,
+    0x0100, 0x0100, 0x0100, 0x0002, 0x0002, 0x0002, 0x0100, 0x0100, 0x0002, 0x0380, 0x07c0, 0x2100,
+    0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x0840, 0x0002,
+    0x0002, 0x0100, 0x0002, 0x0100, 0x1000, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x0398,
+    0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398,
+    0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0002, 0x0000, 0x0002, 0x0100, 0x0180,
+    0x0100, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388,
+    0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388,
+    0x0388, 0x0388, 0x0388, 0x0100, 0x0100, 0x0100, 0x0100, 0x0001, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300,
 };
 
 /* ASCII lower case */
 static const guchar lower_table[256] = {
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
-    32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
-    48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
-    64, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
-    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 91, 92, 93, 94, 95,
-    96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
-    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
-    128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143,
-    144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
-    160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175,
-    176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191,
-    192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207,
-    208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223,
-    224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239,
-    240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255,
+    0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  16,  17,  18,
+    19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,
+    38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51,  52,  53,  54,  55,  56,
+    57,  58,  59,  60,  61,  62,  63,  64,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107,
+    108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 91,  92,  93,  94,
+    95,  96,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+    114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132,
+    133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151,
+    152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170,
+    171, 172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189,
+    190, 191, 192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208,
+    209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227,
+    228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246,
+    247, 248, 249, 250, 251, 252, 253, 254, 255,
 };
 
 static inline guchar
@@ -215,20 +202,14 @@ is_digit(guchar c)
     return c >= '0' && c <= '9';
 }
 
-static inline gboolean
-is_token_char(guchar c)
-{
-    return (char_flags[c] & (CH_SPACE | CH_PUNCT)) == 0;
-}
-
 typedef struct {
-    char *o;               /* the output text (capacity reserved by normalise()) */
+    char *o; /* the output text (capacity reserved by normalise()) */
     gsize len;
-    char code[4];          /* the first reply code token ("550"), "" if none yet */
-    char enhanced[16];     /* the enhanced code that came with it */
+    char code[4];             /* the first reply code token ("550"), "" if none yet */
+    char enhanced[16];        /* the enhanced code that came with it */
     gboolean expect_enhanced; /* the token before was that first code */
     gboolean drop_enhanced;   /* the token before was a repeated code */
-    gssize prev_start;     /* last token written: where it starts and ends, -1 = none */
+    gssize prev_start;        /* last token written: where it starts and ends, -1 = none */
     gsize prev_end;
     gboolean prev_hostlike;
 } Norm;
@@ -264,15 +245,9 @@ quad_length(const guchar *s, gsize n)
 
 /* Copies a token lower-cased, with any dotted quad replaced by "ip". */
 static void
-copy_lowered(Norm *nm, const guchar *s, gsize n, gboolean digits)
+copy_lowered(Norm *nm, const guchar *s, gsize n)
 {
     char *o = nm->o + nm->len;
-    if (!digits) {
-        for (gsize i = 0; i < n; i++)
-            o[i] = (char)lower(s[i]);
-        nm->len += n;
-        return;
-    }
     gsize k = 0;
     for (gsize i = 0; i < n; i++) {
         if (is_digit(s[i]) && (i == 0 || (!is_digit(s[i - 1]) && s[i - 1] != '.'))) {
@@ -365,7 +340,7 @@ norm_token(Norm *nm, const guchar *s, gsize n, const TokenStats *st)
         while (i < n) {
             const guchar *a = memchr(s + i, '@', n - i);
             if (a == NULL) {
-                copy_lowered(nm, s + i, n - i, TRUE);
+                copy_lowered(nm, s + i, n - i);
                 break;
             }
             gsize ai = (gsize)(a - s), l = ai, r = ai + 1;
@@ -373,7 +348,7 @@ norm_token(Norm *nm, const guchar *s, gsize n, const TokenStats *st)
                 l--;
             while (r < n && (char_flags[s[r]] & CH_DOMAIN))
                 r++;
-            copy_lowered(nm, s + i, l - i, TRUE);
+            copy_lowered(nm, s + i, l - i);
             if (l == ai && r == ai + 1)
                 norm_put(nm, "@", 1);
             else
@@ -381,7 +356,8 @@ norm_token(Norm *nm, const guchar *s, gsize n, const TokenStats *st)
             i = r;
         }
     } else if ((any & CH_COLON) &&
-               (((all & CH_HEXCOLON) && (any & (CH_DIGIT | CH_ALPHA)) && count_byte(s, n, ':') >= 2) ||
+               (((all & CH_HEXCOLON) && (any & (CH_DIGIT | CH_ALPHA)) &&
+                 count_byte(s, n, ':') >= 2) ||
                 (n > 5 && g_ascii_strncasecmp((const char *)s, "ipv6:", 5) == 0))) {
         ip = TRUE; /* IPv6: hex digits with two colons at least */
     } else if (st->digits >= 4 && (all & CH_HEXCOLON) && !(any & (CH_COLON | CH_ALPHA)) &&
@@ -390,7 +366,7 @@ norm_token(Norm *nm, const guchar *s, gsize n, const TokenStats *st)
     } else if (!(any & CH_SLASH) && (st->digits >= 8 || (n >= 12 && st->digits >= 4))) {
         norm_put(nm, "#", 1); /* per-message ids, time stamps, long numbers */
     } else if (st->digits >= 4 && (any & CH_DOT)) {
-        copy_lowered(nm, s, n, TRUE); /* may hold a dotted quad: "ip=192.0.2.1" */
+        copy_lowered(nm, s, n); /* may hold a dotted quad: "ip=192.0.2.1" */
     } else {
         nm->len += n; /* the lower-cased copy stays */
     }
@@ -415,9 +391,10 @@ norm_token(Norm *nm, const guchar *s, gsize n, const TokenStats *st)
     nm->prev_end = nm->len;
     /* a name (or an address) that a bracketed IP address may follow */
     nm->prev_hostlike =
-        ip || (!at && (all & CH_HOST) && (any & CH_ALPHA) &&
-               ((any & CH_DOT) || (n == 7 && g_ascii_strncasecmp((const char *)s, "unknown", 7) == 0) ||
-                (n == 9 && g_ascii_strncasecmp((const char *)s, "localhost", 9) == 0)));
+        ip ||
+        (!at && (all & CH_HOST) && (any & CH_ALPHA) &&
+         ((any & CH_DOT) || (n == 7 && g_ascii_strncasecmp((const char *)s, "unknown", 7) == 0) ||
+          (n == 9 && g_ascii_strncasecmp((const char *)s, "localhost", 9) == 0)));
 }
 
 /* Appends the normalised form of text to out (at most NORM_MAX bytes). */
@@ -607,7 +584,7 @@ typedef struct {
     const char *vendor; /* lower case, NULL = none */
     const char *text;   /* normalised */
     gsize len;
-    Step step;          /* placed step (the remote step of a foreign DSN) */
+    Step step; /* placed step (the remote step of a foreign DSN) */
     Permanence code_perm;
 } Ctx;
 
@@ -750,7 +727,9 @@ complaint_cause(const char *hint)
     static const struct {
         const char *alias, *cause;
     } aliases[] = {
-        {"opt-out-list", "opt-out"}, {"dmarc", "auth-failure"}, {"auth-failed", "auth-failure"},
+        {"opt-out-list", "opt-out"},
+        {"dmarc", "auth-failure"},
+        {"auth-failed", "auth-failure"},
         {"spam", "abuse"},
     };
     int id = taxonomy_cause_id(hint);
@@ -817,8 +796,7 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
                 break;
             }
         }
-        if (in->step != STEP_UNKNOWN && (unsigned)in->step < STEP_N &&
-            in->step_confidence > conf) {
+        if (in->step != STEP_UNKNOWN && (unsigned)in->step < STEP_N && in->step_confidence > conf) {
             step = in->step;
             conf = in->step_confidence;
             step_rule = -1;
@@ -878,7 +856,7 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
                     : pseudo_ids[decider];
 
     /* 3. permanence: the MTA's decision, a rule's override, the codes, the text, the typical */
-    Permanence code_class = class_permanence(x->status_cls != 0   ? x->status_cls
+    Permanence code_class = class_permanence(x->status_cls != 0     ? x->status_cls
                                              : x->enhanced.cls != 0 ? x->enhanced.cls
                                                                     : (int)(x->reply / 100));
     Permanence decision = kind_decision(x->kind);
@@ -910,7 +888,8 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
     int reply_cls = (int)(x->reply / 100);
     if (x->enhanced.cls >= 4 && reply_cls >= 4 && x->enhanced.cls != reply_cls)
         out->flags |= CLASSIFY_FLAG_CODE_MISMATCH;
-    if (decision != PERMANENCE_UNKNOWN && code_class != PERMANENCE_UNKNOWN && decision != code_class)
+    if (decision != PERMANENCE_UNKNOWN && code_class != PERMANENCE_UNKNOWN &&
+        decision != code_class)
         out->flags |= CLASSIFY_FLAG_DECISION_DIFFERS;
     return decider;
 }
@@ -921,7 +900,8 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
 static guint64
 hash_bytes(const guchar *p, gsize n)
 {
-    guint64 h = G_GUINT64_CONSTANT(0x9E3779B97F4A7C15) ^ (n * G_GUINT64_CONSTANT(0xff51afd7ed558ccd));
+    guint64 h =
+        G_GUINT64_CONSTANT(0x9E3779B97F4A7C15) ^ (n * G_GUINT64_CONSTANT(0xff51afd7ed558ccd));
     while (n >= 8) {
         guint64 v;
         memcpy(&v, p, 8);
@@ -973,7 +953,8 @@ memo_find(Classifier *c, guint64 hash, const char *key, gsize len)
         MemoSlot *s = &c->slots[j];
         if (s->hash == 0)
             return s;
-        if (s->hash == hash && s->key_len == len && memcmp(c->arena->data + s->key_off, key, len) == 0)
+        if (s->hash == hash && s->key_len == len &&
+            memcmp(c->arena->data + s->key_off, key, len) == 0)
             return s;
         j = (j + 1) & (c->capacity - 1);
     }
@@ -1006,9 +987,12 @@ classifier_classify(Classifier *c, const ClassifyInput *input, Classification *o
     GString *key = c->key;
     g_string_truncate(key, 0);
     guint8 head[6] = {
-        (guint8)in->kind, (guint8)in->step,
-        (guint8)in->step_confidence, (guint8)(in->foreign ? 1 : 0),
-        (guint8)(in->reply_code & 0xff), (guint8)(in->reply_code >> 8),
+        (guint8)in->kind,
+        (guint8)in->step,
+        (guint8)in->step_confidence,
+        (guint8)(in->foreign ? 1 : 0),
+        (guint8)(in->reply_code & 0xff),
+        (guint8)(in->reply_code >> 8),
     };
     g_string_append_len(key, (const char *)head, sizeof head);
     key_append_field(key, in->enhanced);
@@ -1054,7 +1038,9 @@ classifier_classify(Classifier *c, const ClassifyInput *input, Classification *o
             x.enhanced = found;
     }
     x.reply = in->reply_code != 0 ? in->reply_code : find_reply_code(x.text, x.len);
-    int cls = x.status_cls != 0 ? x.status_cls : x.enhanced.cls != 0 ? x.enhanced.cls : (int)(x.reply / 100);
+    int cls = x.status_cls != 0     ? x.status_cls
+              : x.enhanced.cls != 0 ? x.enhanced.cls
+                                    : (int)(x.reply / 100);
     x.code_perm = class_permanence(cls);
     if (x.code_perm == PERMANENCE_UNKNOWN)
         x.code_perm = kind_decision(x.kind);
@@ -1105,8 +1091,7 @@ typedef struct {
     GError **error;
 } ParseCtx;
 
-static gboolean G_GNUC_PRINTF(2, 3)
-parse_fail(ParseCtx *p, const char *format, ...)
+static gboolean G_GNUC_PRINTF(2, 3) parse_fail(ParseCtx *p, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -1222,8 +1207,8 @@ parse_text(ParseCtx *p, Rule *r, const char *field)
             if (*pattern == '\0')
                 return parse_fail(p, "empty regular expression");
             g_autoptr(GError) rerr = NULL;
-            GRegex *re = g_regex_new(pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE | G_REGEX_RAW, 0,
-                                     &rerr);
+            GRegex *re =
+                g_regex_new(pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE | G_REGEX_RAW, 0, &rerr);
             if (re == NULL)
                 return parse_fail(p, "bad regular expression \"%s\": %s", pattern, rerr->message);
             t->regex = (gint32)p->c->regexes->len;
@@ -1387,8 +1372,10 @@ parse_when(ParseCtx *p, Rule *r, const char *field)
             r->enhanced = g_new0(EnhancedPattern, g_strv_length(values));
             for (char **v = values; *v != NULL; v++)
                 if (!parse_enhanced_pattern(*v, &r->enhanced[r->n_enhanced++]))
-                    return parse_fail(p, "bad enhanced code \"%s\" (5.1.1, x.1.1, 4.x.x, "
-                                         "x.7.20-22 or none)", *v);
+                    return parse_fail(p,
+                                      "bad enhanced code \"%s\" (5.1.1, x.1.1, 4.x.x, "
+                                      "x.7.20-22 or none)",
+                                      *v);
         } else if (strcmp(key, "vendor") == 0) {
             if (r->n_vendor > 0)
                 return parse_fail(p, "vendor= given twice");
@@ -1397,8 +1384,10 @@ parse_when(ParseCtx *p, Rule *r, const char *field)
             for (guint i = 0; i < r->n_vendor; i++)
                 r->vendor[i] = g_ascii_strdown(values[i], -1);
         } else {
-            return parse_fail(p, "unknown condition \"%s\" (kind, step, perm, foreign, reply, "
-                                 "enhanced, vendor)", key);
+            return parse_fail(p,
+                              "unknown condition \"%s\" (kind, step, perm, foreign, reply, "
+                              "enhanced, vendor)",
+                              key);
         }
     }
     return TRUE;
@@ -1432,8 +1421,10 @@ parse_rule(ParseCtx *p, char **f, Rule *r, GHashTable *ids)
     if (strcmp(f[2], "-") != 0) {
         r->cause = taxonomy_cause_id(f[2]);
         if (r->cause < 0)
-            return parse_fail(p, "unknown cause \"%s\" (the causes are those of the taxonomy, "
-                                 "see docs/rules.md)", f[2]);
+            return parse_fail(p,
+                              "unknown cause \"%s\" (the causes are those of the taxonomy, "
+                              "see docs/rules.md)",
+                              f[2]);
     }
     if (strcmp(f[3], "temporary") == 0)
         r->perm = PERMANENCE_TEMPORARY;
@@ -1516,8 +1507,10 @@ rules_parse(Classifier *c, const char *text, gsize len, const char *file, GArray
         if (n == 7 && strcmp(f[0], "id") == 0 && strcmp(f[1], "step") == 0)
             continue; /* a header line */
         if (n != 7)
-            return parse_fail(&p, "expected 7 tab-separated columns (id, step, cause, "
-                                  "permanence, confidence, when, text), found %u", n);
+            return parse_fail(&p,
+                              "expected 7 tab-separated columns (id, step, cause, "
+                              "permanence, confidence, when, text), found %u",
+                              n);
         Rule r;
         if (!parse_rule(&p, f, &r, ids)) {
             rule_clear(&r);
@@ -1588,7 +1581,6 @@ classifier_new(void)
     c->slots = g_new0(MemoSlot, c->capacity);
     c->arena = g_byte_array_new();
     c->cause_undetermined = taxonomy_cause_id("undetermined");
-    c->cause_retry_window = taxonomy_cause_id("retry-window-exceeded");
 
     g_autoptr(GBytes) builtin = taxonomy_data("rules.tsv");
     if (builtin != NULL) {

@@ -144,12 +144,14 @@ main(int argc, char **argv)
     double misses = run(c, texts, n, 1);
     classifier_free(c);
 
-    printf("classifier: %u built-in rules, %u templates\n", n_rules, (guint)G_N_ELEMENTS(templates));
+    printf("classifier: %u built-in rules, %u templates\n", n_rules,
+           (guint)G_N_ELEMENTS(templates));
     gsize bytes = 0;
     for (guint i = 0; i < n; i++)
         bytes += strlen(texts[i]);
-    printf("(a) memo hits:      %10.0f classifications/s of CPU time (%u inputs x 5, %u memo keys)\n",
-           hits, n, memo);
+    printf(
+        "(a) memo hits:      %10.0f classifications/s of CPU time (%u inputs x 5, %u memo keys)\n",
+        hits, n, memo);
     printf("(b) distinct texts: %10.0f classifications/s of CPU time (%u inputs, all misses)\n",
            misses, n);
     printf("    texts average %u bytes\n", (guint)(bytes / n));

@@ -45,17 +45,18 @@ load_reason_map(void)
         g_hash_table_insert(map, g_ascii_strdown(f[0], -1), causes);
     }
     static const char *const extra[][2] = {
-        {"filtered", "mailbox-unknown"}, {"rejected", "mailbox-unknown"},
-        {"rejected", "reputation-block"}, {"blocked", "busy"}, {"blocked", "not-accepting-mail"},
-        {"blocked", "policy"}, {"networkerror", "dns-misconfigured"},
-        {"networkerror", "domain-unknown"}, {"networkerror", "routing-loop"},
-        {"networkerror", "network-unreachable"}, {"networkerror", "connection-lost"},
-        {"networkerror", "timeout"}, {"networkerror", "connection-timeout"}, {"systemerror", "reputation-block"},
-        {"mailererror", "mailbox-unknown"}, {"mailererror", "temporary-failure"},
-        {"securityerror", "recipient-filter"}, {"policyviolation", "content-malformed"},
-        {"spamdetected", "content-rejected"}, {"suspend", "mailbox-unknown"},
-        {"notcompliantrfc", "content-spam"}, {"toomanyconn", "sender-rejected"},
-        {"norelaying", "sender-rejected"}, {"notaccept", "dns-misconfigured"},
+        {"filtered", "mailbox-unknown"},        {"rejected", "mailbox-unknown"},
+        {"rejected", "reputation-block"},       {"blocked", "busy"},
+        {"blocked", "not-accepting-mail"},      {"blocked", "policy"},
+        {"networkerror", "dns-misconfigured"},  {"networkerror", "domain-unknown"},
+        {"networkerror", "routing-loop"},       {"networkerror", "network-unreachable"},
+        {"networkerror", "connection-lost"},    {"networkerror", "timeout"},
+        {"networkerror", "connection-timeout"}, {"systemerror", "reputation-block"},
+        {"mailererror", "mailbox-unknown"},     {"mailererror", "temporary-failure"},
+        {"securityerror", "recipient-filter"},  {"policyviolation", "content-malformed"},
+        {"spamdetected", "content-rejected"},   {"suspend", "mailbox-unknown"},
+        {"notcompliantrfc", "content-spam"},    {"toomanyconn", "sender-rejected"},
+        {"norelaying", "sender-rejected"},      {"notaccept", "dns-misconfigured"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(extra); i++) {
         GHashTable *causes = g_hash_table_lookup(map, extra[i][0]);
@@ -70,8 +71,8 @@ static char *
 dsn_field(const char *msg, const char *name)
 {
     g_autofree char *pattern = g_strdup_printf("^%s:[ \\t]*(.*(?:\\r?\\n[ \\t]+.*)*)", name);
-    g_autoptr(GRegex) re = g_regex_new(pattern, G_REGEX_MULTILINE | G_REGEX_CASELESS | G_REGEX_RAW,
-                                       0, NULL);
+    g_autoptr(GRegex) re =
+        g_regex_new(pattern, G_REGEX_MULTILINE | G_REGEX_CASELESS | G_REGEX_RAW, 0, NULL);
     g_autoptr(GMatchInfo) mi = NULL;
     if (!g_regex_match(re, msg, 0, &mi))
         return NULL;
@@ -136,8 +137,8 @@ test_set_of_emails(void)
         Classification out;
         classifier_classify(c, &in, &out);
         rows++;
-        gboolean ok = g_hash_table_contains(causes, out.cause) ||
-                      g_str_equal(reason, "onhold") || g_str_equal(reason, "undefined") ||
+        gboolean ok = g_hash_table_contains(causes, out.cause) || g_str_equal(reason, "onhold") ||
+                      g_str_equal(reason, "undefined") ||
                       (g_str_equal(reason, "expired") && !g_str_equal(out.cause, "undetermined"));
         if (ok)
             agree++;
@@ -208,7 +209,8 @@ check_log_texts(const char *dir_rel, const char *needle, GRegex *extract, guint 
     while ((name = g_dir_read_name(d)) != NULL) {
         g_autofree char *path = g_build_filename(dir, name, NULL);
         g_autofree char *text = NULL;
-        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) || !g_file_get_contents(path, &text, NULL, NULL))
+        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) ||
+            !g_file_get_contents(path, &text, NULL, NULL))
             continue;
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
         for (char **l = lines; *l != NULL; l++) {

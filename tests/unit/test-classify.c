@@ -107,7 +107,8 @@ static const Case cases[] = {
      "temporarily 421-4.7.28 rate limited. (in reply to RCPT TO command)",
      .step = STEP_RCPT_TO, .cause = "rate-limited", .perm = P_TEMP},
     {"pf/rcpt-relay-denied", F, 554, "5.7.1",
-     "host mx.relay-closed.example[203.0.113.29] said: 554 5.7.1 <clara.voss@relay-closed.example>: "
+     "host mx.relay-closed.example[203.0.113.29] said: 554 5.7.1 "
+     "<clara.voss@relay-closed.example>: "
      "Relay access denied (in reply to RCPT TO command)",
      .step = STEP_RCPT_TO, .cause = "relay-denied", .perm = P_PERM},
     {"pf/rcpt-spamhaus", F, 554, "5.7.1",
@@ -144,7 +145,8 @@ static const Case cases[] = {
      "initial server greeting",
      .step = STEP_GREETING, .cause = "timeout", .perm = P_TEMP, .conf = C_EXPLICIT},
     {"pf/greeting-lost", D, 0, "4.4.2",
-     "lost connection with mx.example.net[198.51.100.9] while receiving the initial server greeting",
+     "lost connection with mx.example.net[198.51.100.9] while receiving the initial server "
+     "greeting",
      .step = STEP_GREETING, .cause = "connection-lost", .perm = P_TEMP, .conf = C_EXPLICIT},
     {"pf/ehlo-lost", D, 0, "4.4.2",
      "lost connection with mx2.qq.com[184.105.206.86] while performing the EHLO handshake",
@@ -177,19 +179,20 @@ static const Case cases[] = {
      "may be sent more than once",
      .step = STEP_END_OF_DATA, .cause = "connection-lost", .flags = CLASSIFY_FLAG_MAY_DUPLICATE},
     {"pf/connect-refused", D, 0, "4.4.1",
-     "connect to mail.kleinbetrieb.de[198.51.100.7]:25: Connection refused",
-     .step = STEP_CONNECT, .cause = "connection-refused", .perm = P_TEMP, .conf = C_EXPLICIT},
+     "connect to mail.kleinbetrieb.de[198.51.100.7]:25: Connection refused", .step = STEP_CONNECT,
+     .cause = "connection-refused", .perm = P_TEMP, .conf = C_EXPLICIT},
     {"pf/connect-timeout", D, 0, "4.4.1",
      "connect to mx.firewalled.example[203.0.113.17]:25: Connection timed out",
      .step = STEP_CONNECT, .cause = "connection-timeout", .perm = P_TEMP, .conf = C_EXPLICIT},
     {"pf/connect-no-route", D, 0, "4.4.1",
-     "connect to nyaan.example.com[192.0.2.2]:25: No route to host",
-     .step = STEP_CONNECT, .cause = "network-unreachable", .conf = C_EXPLICIT},
+     "connect to nyaan.example.com[192.0.2.2]:25: No route to host", .step = STEP_CONNECT,
+     .cause = "network-unreachable", .conf = C_EXPLICIT},
     {"pf/connect-unreachable", D, 0, "4.4.1",
-     "connect to mx.example.com[2001:db8::25]:25: Network is unreachable",
-     .step = STEP_CONNECT, .cause = "network-unreachable", .conf = C_EXPLICIT},
-    {"pf/connect-no-name", D, 0, "4.4.1", "connect to 192.0.2.77[192.0.2.77]:25: Connection refused",
-     .step = STEP_CONNECT, .cause = "connection-refused", .conf = C_EXPLICIT},
+     "connect to mx.example.com[2001:db8::25]:25: Network is unreachable", .step = STEP_CONNECT,
+     .cause = "network-unreachable", .conf = C_EXPLICIT},
+    {"pf/connect-no-name", D, 0, "4.4.1",
+     "connect to 192.0.2.77[192.0.2.77]:25: Connection refused", .step = STEP_CONNECT,
+     .cause = "connection-refused", .conf = C_EXPLICIT},
     {"pf/dns-not-found", F, 0, "5.4.4",
      "Host or domain name not found. Name service error for name=gmial.com type=MX: Host not found",
      .step = STEP_RESOLVE, .cause = "domain-unknown", .perm = P_PERM, .conf = C_EXPLICIT},
@@ -201,8 +204,8 @@ static const Case cases[] = {
      "Name service error for name=example.org type=MX: Malformed or unexpected name server reply",
      .step = STEP_RESOLVE, .cause = "dns-misconfigured", .conf = C_EXPLICIT},
     {"pf/null-mx", F, 0, "5.1.0",
-     "Domain nullmx.northwind-partner.example does not accept mail (nullMX)",
-     .step = STEP_RESOLVE, .cause = "null-mx", .perm = P_PERM, .conf = C_EXPLICIT},
+     "Domain nullmx.northwind-partner.example does not accept mail (nullMX)", .step = STEP_RESOLVE,
+     .cause = "null-mx", .perm = P_PERM, .conf = C_EXPLICIT},
     {"pf/loops-back", F, 0, "5.4.6", "mail for loop.example loops back to myself",
      .step = STEP_RESOLVE, .cause = "routing-loop", .perm = P_PERM, .conf = C_EXPLICIT},
     {"pf/refused-to-talk-5xx-deferred", D, 0, "4.7.1",
@@ -236,11 +239,11 @@ static const Case cases[] = {
     {"pf/tls-not-offered", D, 0, "4.7.4",
      "TLS is required, but was not offered by host mx.tls-only.example[203.0.113.21]",
      .step = STEP_TLS, .cause = "tls-not-offered", .perm = P_TEMP, .conf = C_EXPLICIT},
-    {"pf/tls-handshake", D, 0, "4.7.5", "Cannot start TLS: handshake failure",
-     .step = STEP_TLS, .cause = "tls-handshake-failed", .conf = C_EXPLICIT},
+    {"pf/tls-handshake", D, 0, "4.7.5", "Cannot start TLS: handshake failure", .step = STEP_TLS,
+     .cause = "tls-handshake-failed", .conf = C_EXPLICIT},
     {"pf/tls-untrusted", D, 0, "4.7.5",
-     "Server certificate not trusted (mx.dane.example[203.0.113.40])",
-     .step = STEP_TLS, .cause = "tls-certificate-invalid", .conf = C_EXPLICIT},
+     "Server certificate not trusted (mx.dane.example[203.0.113.40])", .step = STEP_TLS,
+     .cause = "tls-certificate-invalid", .conf = C_EXPLICIT},
     {"pf/sasl", D, 0, "4.7.0",
      "SASL authentication failed; server smtp.relay.example[192.0.2.40] said: 535 5.7.8 Error: "
      "authentication failed: authentication failure",
@@ -291,17 +294,19 @@ static const Case cases[] = {
      "R=dnslookup T=remote_smtp defer (-18) H=mx.example.org [192.0.2.3]: Remote host closed "
      "connection in response to initial connection",
      .step = STEP_GREETING, .cause = "connection-lost", .conf = C_EXPLICIT},
-    {"exim/unrouteable", F, 0, NULL, "Unrouteable address",
-     .step = STEP_RESOLVE, .cause = "domain-unknown", .perm = P_PERM, .conf = C_EXPLICIT},
+    {"exim/unrouteable", F, 0, NULL, "Unrouteable address", .step = STEP_RESOLVE,
+     .cause = "domain-unknown", .perm = P_PERM, .conf = C_EXPLICIT},
     {"exim/mx-nonexistent", F, 0, NULL, "all relevant MX records point to non-existent hosts",
      .step = STEP_RESOLVE, .cause = "domain-unknown", .conf = C_EXPLICIT},
-    {"exim/retry-timeout", F, 0, NULL, "retry timeout exceeded",
-     .cause = "retry-window-exceeded", .perm = P_PERM},
-    {"exim/retry-not-reached", D, 0, NULL, "R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host",
+    {"exim/retry-timeout", F, 0, NULL, "retry timeout exceeded", .cause = "retry-window-exceeded",
+     .perm = P_PERM},
+    {"exim/retry-not-reached", D, 0, NULL,
+     "R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host",
      .step = STEP_CONNECT, .cause = "not-attempted", .perm = P_TEMP,
      .flags = CLASSIFY_FLAG_NOT_ATTEMPTED},
-    {"exim/connection-refused", D, 0, NULL, "R=dnslookup T=remote_smtp defer (111): Connection refused",
-     .step = STEP_CONNECT, .cause = "connection-refused", .perm = P_TEMP, .conf = C_TEXT},
+    {"exim/connection-refused", D, 0, NULL,
+     "R=dnslookup T=remote_smtp defer (111): Connection refused", .step = STEP_CONNECT,
+     .cause = "connection-refused", .perm = P_TEMP, .conf = C_TEXT},
     {"exim/lookup-incomplete", D, 0, NULL, "R=all defer (-1): host lookup did not complete",
      .step = STEP_RESOLVE, .cause = "dns-failure", .conf = C_EXPLICIT},
     /* ---- qmail ---- */
@@ -329,8 +334,8 @@ static const Case cases[] = {
     {"qmail/no-host", F, 0, NULL, "Sorry, I couldn't find any host named nosuch.example. (#5.1.2)",
      .step = STEP_RESOLVE, .cause = "domain-unknown", .perm = P_PERM, .conf = C_EXPLICIT},
     {"qmail/no-connection", D, 0, NULL,
-     "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)",
-     .step = STEP_CONNECT, .cause = "connection-timeout", .perm = P_TEMP, .conf = C_EXPLICIT},
+     "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)", .step = STEP_CONNECT,
+     .cause = "connection-timeout", .perm = P_TEMP, .conf = C_EXPLICIT},
     {"qmail/queue-too-long", F, 0, NULL,
      "I'm not going to try again; this message has been in the queue too long.",
      .cause = "retry-window-exceeded", .perm = P_PERM},
@@ -356,8 +361,8 @@ static const Case cases[] = {
     {"sendmail/refused", D, 0, NULL, "Deferred: Connection refused by mx.example.com.",
      .step = STEP_CONNECT, .cause = "connection-refused", .perm = P_TEMP, .conf = C_EXPLICIT},
     {"sendmail/host-unknown", F, 0, NULL,
-     "Host unknown (Name server: nosuch.example: host not found)",
-     .step = STEP_RESOLVE, .cause = "domain-unknown", .perm = P_PERM, .conf = C_EXPLICIT},
+     "Host unknown (Name server: nosuch.example: host not found)", .step = STEP_RESOLVE,
+     .cause = "domain-unknown", .perm = P_PERM, .conf = C_EXPLICIT},
     /* ---- providers' texts without a step phrase (DSN Diagnostic-Code) ---- */
     {"vendor/microsoft-5.1.10-not-null-mx", B, 550, "5.1.10",
      "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
@@ -400,18 +405,20 @@ static const Case cases[] = {
      .cause = "policy", .perm = P_PERM},
     {"vendor/gmx-ptr", D, 554, NULL,
      "554-mail.com (mxgmxus002) Nemesis ESMTP Service not available 554-No SMTP service 554-Bad "
-     "DNS PTR resource record. 554 For explanation visit http://postmaster.gmx.com/en/error-messages",
+     "DNS PTR resource record. 554 For explanation visit "
+     "http://postmaster.gmx.com/en/error-messages",
      .cause = "reverse-dns"},
     /* ---- generic texts ---- */
-    {"text/user-unknown-no-code", F, 0, NULL, "user unknown",
-     .step = STEP_RCPT_TO, .cause = "mailbox-unknown", .perm = P_PERM, .conf = C_TEXT},
+    {"text/user-unknown-no-code", F, 0, NULL, "user unknown", .step = STEP_RCPT_TO,
+     .cause = "mailbox-unknown", .perm = P_PERM, .conf = C_TEXT},
     {"text/no-such-user", B, 550, NULL, "550 kijitora@neko.example.org... No such user",
      .step = STEP_RCPT_TO, .cause = "mailbox-unknown", .perm = P_PERM},
     {"text/mailbox-unavailable", B, 550, "5.5.0",
      "550 Requested action not taken: mailbox unavailable (S2017062302)",
      .cause = "mailbox-unknown", .perm = P_PERM},
-    {"text/quota", B, 552, "5.2.2", "552 5.2.2 <x@example.org> Quota exceeded (mailbox for user is full)",
-     .step = STEP_RCPT_TO, .cause = "mailbox-full"},
+    {"text/quota", B, 552, "5.2.2",
+     "552 5.2.2 <x@example.org> Quota exceeded (mailbox for user is full)", .step = STEP_RCPT_TO,
+     .cause = "mailbox-full"},
     {"text/dnsbl", B, 550, "5.7.1", "550 5.7.1 IP address blacklisted by recipient",
      .cause = "reputation-block"},
     {"text/headers-too-large", B, 552, "5.6.0", "552 5.6.0 Headers too large (3 max)",
@@ -427,16 +434,16 @@ static const Case cases[] = {
      "setup",
      .step = STEP_HELO, .cause = "reverse-dns", .conf = C_CODE},
     /* ---- codes alone (rule 6 of the spec) ---- */
-    {"code/x.1.1", B, 0, "5.1.1", NULL,
-     .step = STEP_RCPT_TO, .cause = "mailbox-unknown", .perm = P_PERM, .conf = C_CODE},
-    {"code/x.2.2-temporary", B, 0, "4.2.2", "",
-     .step = STEP_RCPT_TO, .cause = "mailbox-full", .perm = P_TEMP, .conf = C_CODE},
+    {"code/x.1.1", B, 0, "5.1.1", NULL, .step = STEP_RCPT_TO, .cause = "mailbox-unknown",
+     .perm = P_PERM, .conf = C_CODE},
+    {"code/x.2.2-temporary", B, 0, "4.2.2", "", .step = STEP_RCPT_TO, .cause = "mailbox-full",
+     .perm = P_TEMP, .conf = C_CODE},
     {"code/x.2.1", B, 550, "5.2.1", "", .step = STEP_RCPT_TO, .cause = "mailbox-disabled",
      .conf = C_CODE},
-    {"code/x.7.26", B, 0, "5.7.26", "",
-     .step = STEP_END_OF_DATA, .cause = "authentication-failed", .conf = C_CODE},
-    {"code/x.7.23", B, 0, "5.7.23", "",
-     .step = STEP_MAIL_FROM, .cause = "authentication-failed", .conf = C_CODE},
+    {"code/x.7.26", B, 0, "5.7.26", "", .step = STEP_END_OF_DATA, .cause = "authentication-failed",
+     .conf = C_CODE},
+    {"code/x.7.23", B, 0, "5.7.23", "", .step = STEP_MAIL_FROM, .cause = "authentication-failed",
+     .conf = C_CODE},
     {"code/x.1.8", B, 0, "5.1.8", "", .step = STEP_MAIL_FROM, .cause = "sender-domain-invalid",
      .conf = C_CODE},
     {"code/x.6.1", B, 0, "5.6.1", "", .step = STEP_END_OF_DATA, .cause = "content-malformed",
@@ -444,21 +451,19 @@ static const Case cases[] = {
     {"code/x.7.25", B, 0, "5.7.25", "", .step = STEP_HELO, .cause = "reverse-dns", .conf = C_CODE},
     {"code/x.4.1", D, 0, "4.4.1", "", .step = STEP_CONNECT, .cause = "connection-timeout",
      .conf = C_CODE},
-    {"code/x.4.3", D, 0, "4.4.3", "", .step = STEP_RESOLVE, .cause = "dns-failure",
-     .conf = C_CODE},
+    {"code/x.4.3", D, 0, "4.4.3", "", .step = STEP_RESOLVE, .cause = "dns-failure", .conf = C_CODE},
     {"code/5.4.4", F, 0, "5.4.4", "", .step = STEP_RESOLVE, .cause = "domain-unknown",
      .conf = C_CODE},
     {"code/x.1.10-null-mx", F, 0, "5.1.10", "", .step = STEP_RESOLVE, .cause = "null-mx",
      .conf = C_CODE},
-    {"code/x.1.10-said-by-server", B, 550, "5.1.10", "",
-     .step = STEP_RCPT_TO, .cause = "mailbox-unknown", .conf = C_CODE},
+    {"code/x.1.10-said-by-server", B, 550, "5.1.10", "", .step = STEP_RCPT_TO,
+     .cause = "mailbox-unknown", .conf = C_CODE},
     {"code/x.1.2-at-rcpt", F, 550, "5.1.2", "", .hint_step = STEP_RCPT_TO,
      .hint_conf = CONFIDENCE_EXPLICIT, .step = STEP_RCPT_TO, .cause = "domain-not-served"},
     {"code/x.1.2-no-reply", F, 0, "5.1.2", "", .step = STEP_RESOLVE, .cause = "domain-unknown"},
     {"code/x.5.3", D, 452, "4.5.3", "", .step = STEP_RCPT_TO, .cause = "rate-limited",
      .perm = P_TEMP},
-    {"code/551", F, 551, NULL, "", .step = STEP_RCPT_TO, .cause = "mailbox-moved",
-     .conf = C_CODE},
+    {"code/551", F, 551, NULL, "", .step = STEP_RCPT_TO, .cause = "mailbox-moved", .conf = C_CODE},
     {"code/502", F, 502, NULL, "", .step = STEP_HELO, .cause = "protocol-error", .conf = C_CODE},
     {"code/554-at-greeting", F, 554, NULL, "", .hint_step = STEP_GREETING,
      .hint_conf = CONFIDENCE_EXPLICIT, .step = STEP_GREETING, .cause = "rejected",
@@ -531,8 +536,8 @@ static const Case cases[] = {
      .hint = "personalization-error", .step = STEP_COMPILE, .cause = "personalization-error",
      .perm = P_PERM, .conf = C_EXPLICIT},
     {"kind/compile-feed-text", EVENT_KIND_COMPILE_FAILED, 0, NULL,
-     "product feed https://shop.northwind.example/feed.xml: HTTP 503",
-     .step = STEP_COMPILE, .cause = "feed-error", .perm = P_TEMP},
+     "product feed https://shop.northwind.example/feed.xml: HTTP 503", .step = STEP_COMPILE,
+     .cause = "feed-error", .perm = P_TEMP},
     {"kind/compile-unknown", EVENT_KIND_COMPILE_FAILED, 0, NULL, "something odd",
      .step = STEP_COMPILE, .cause = "undetermined"},
     {"kind/suppressed", EVENT_KIND_SUPPRESSED, 0, NULL, NULL, .step = STEP_COMPILE,
@@ -558,8 +563,8 @@ static const Case cases[] = {
      .vendor = "spam-related", .cause = "reputation-block"},
     {"vendor-label/code-first", F, 550, "5.1.1", "550 5.1.1 sorry", .vendor = "quota-issues",
      .cause = "mailbox-unknown"},
-    {"vendor-label/kumo-too-many-recipients", B, 550, NULL, "550 too many", .vendor =
-     "TooManyRecipients", .cause = "rate-limited", .perm = P_TEMP},
+    {"vendor-label/kumo-too-many-recipients", B, 550, NULL, "550 too many",
+     .vendor = "TooManyRecipients", .cause = "rate-limited", .perm = P_TEMP},
 };
 
 static void
@@ -741,7 +746,8 @@ test_docs_examples(void)
     g_assert_no_error(error);
     ClassifyInput in = {
         .kind = EVENT_KIND_BOUNCE,
-        .text = "host smarthost.example[192.0.2.25] said: 554 RT-42 throttled, come back in an hour",
+        .text =
+            "host smarthost.example[192.0.2.25] said: 554 RT-42 throttled, come back in an hour",
     };
     Classification out;
     classifier_classify(c, &in, &out);
@@ -752,8 +758,9 @@ test_docs_examples(void)
         .kind = EVENT_KIND_FAILED,
         .enhanced = "5.7.1",
         .vendor_label = "Example-Net",
-        .text = "host mx.example.net[192.0.2.26] said: 550 5.7.1 Not delivered (in reply to RCPT TO "
-                "command)",
+        .text =
+            "host mx.example.net[192.0.2.26] said: 550 5.7.1 Not delivered (in reply to RCPT TO "
+            "command)",
     };
     classifier_classify(c, &in2, &out);
     g_assert_cmpstr(out.rule, ==, "example-71");
@@ -819,7 +826,8 @@ test_bad_file_late(void)
     g_autoptr(GError) error = NULL;
     g_assert_false(classifier_load_rules(c, path, &error));
     g_assert_nonnull(strstr(error->message, "late.rules:202: unknown cause"));
-    ClassifyInput in = {.kind = EVENT_KIND_FAILED, .text = "literal-7 expr7 550 5.1.1 user unknown"};
+    ClassifyInput in = {.kind = EVENT_KIND_FAILED,
+                        .text = "literal-7 expr7 550 5.1.1 user unknown"};
     Classification out;
     classifier_classify(c, &in, &out);
     g_assert_cmpstr(out.cause, ==, "mailbox-unknown");
@@ -1007,7 +1015,9 @@ test_hostile(void)
             .reply_code = (guint16)g_rand_int_range(rand, 0, 70000),
             .enhanced = round % 3 == 0 ? enh : NULL,
             .text = round % 7 == 0 ? NULL : text,
-            .cause_hint = round % 5 == 0 ? "mailbox-full" : round % 11 == 0 ? text : NULL,
+            .cause_hint = round % 5 == 0    ? "mailbox-full"
+                          : round % 11 == 0 ? text
+                                            : NULL,
             .vendor_label = round % 13 == 0 ? text : NULL,
             .foreign = round % 2,
         };
