@@ -408,7 +408,7 @@ normalise(GString *out, const char *text)
     gsize base = out->len;
     /* room for the longest output: a token started before NORM_MAX, up to NORM_MAX + 16 bytes
      * long, whose addresses each grow by one byte ("a@" -> "*@*") */
-    g_string_set_size(out, base + 2 * NORM_MAX + 64);
+    g_string_set_size(out, base + 2 * (gsize)NORM_MAX + 64);
     Norm nm = {.o = out->str + base, .prev_start = -1};
     gsize i = 0;
     while (i < n && nm.len < NORM_MAX) {
@@ -741,6 +741,31 @@ complaint_cause(const char *hint)
     return taxonomy_cause_name(taxonomy_cause_id("other"));
 }
 
+/* The MTA's decision, a rule's override, (compile) the typical permanence of the cause, the
+ * codes, the text, the typical permanence; a bounce is permanent (Action: failed). */
+static Permanence
+final_permanence(const Ctx *x, Step step, int cause, Permanence decision, Permanence override,
+                 Permanence code_class)
+{
+    if (x->kind == EVENT_KIND_DELIVERED || x->kind == EVENT_KIND_DSN_SUCCESS)
+        return PERMANENCE_UNKNOWN;
+    if (decision != PERMANENCE_UNKNOWN)
+        return decision;
+    if (override != PERMANENCE_UNKNOWN)
+        return override;
+    Permanence typical = taxonomy_typical_permanence(step, cause);
+    if (x->kind == EVENT_KIND_COMPILE_FAILED && typical != PERMANENCE_UNKNOWN)
+        return typical;
+    if (code_class != PERMANENCE_UNKNOWN)
+        return code_class;
+    Permanence hint = text_permanence(x);
+    if (hint != PERMANENCE_UNKNOWN)
+        return hint;
+    if (typical != PERMANENCE_UNKNOWN)
+        return typical;
+    return x->kind == EVENT_KIND_BOUNCE ? PERMANENCE_PERMANENT : PERMANENCE_UNKNOWN;
+}
+
 /* The whole decision for one input whose text is already normalised into x. */
 static guint32
 classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *out)
@@ -834,7 +859,6 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
                 /* the text names a cause the step guessed from a code cannot have (Yahoo's
                  * 554 5.7.9 "policy reasons" is no AUTH failure): the text wins */
                 step = x->step = STEP_UNKNOWN;
-                conf = CONFIDENCE_UNKNOWN;
                 if (x->foreign) {
                     out->remote_step = STEP_UNKNOWN;
                 } else {
@@ -860,25 +884,7 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
                                              : x->enhanced.cls != 0 ? x->enhanced.cls
                                                                     : (int)(x->reply / 100));
     Permanence decision = kind_decision(x->kind);
-    Permanence p;
-    if (x->kind == EVENT_KIND_DELIVERED || x->kind == EVENT_KIND_DSN_SUCCESS)
-        p = PERMANENCE_UNKNOWN;
-    else if (decision != PERMANENCE_UNKNOWN)
-        p = decision;
-    else if (override != PERMANENCE_UNKNOWN)
-        p = override;
-    else if (x->kind == EVENT_KIND_COMPILE_FAILED &&
-             taxonomy_typical_permanence(step, cause) != PERMANENCE_UNKNOWN)
-        p = taxonomy_typical_permanence(step, cause);
-    else if (code_class != PERMANENCE_UNKNOWN)
-        p = code_class;
-    else if ((p = text_permanence(x)) != PERMANENCE_UNKNOWN)
-        ;
-    else if ((p = taxonomy_typical_permanence(out->step, cause)) != PERMANENCE_UNKNOWN)
-        ;
-    else if (x->kind == EVENT_KIND_BOUNCE)
-        p = PERMANENCE_PERMANENT; /* Action: failed */
-    out->permanence = p;
+    out->permanence = final_permanence(x, out->step, cause, decision, override, code_class);
 
     /* 4. flags */
     text_flags(x, out);
@@ -1355,9 +1361,9 @@ parse_when(ParseCtx *p, Rule *r, const char *field)
                                       *v);
             }
         } else if (strcmp(key, "foreign") == 0) {
-            if (strcmp(values[0], "yes") == 0 && values[1] == NULL)
+            if (values[0] != NULL && strcmp(values[0], "yes") == 0 && values[1] == NULL)
                 r->foreign = 1;
-            else if (strcmp(values[0], "no") == 0 && values[1] == NULL)
+            else if (values[0] != NULL && strcmp(values[0], "no") == 0 && values[1] == NULL)
                 r->foreign = 0;
             else
                 return parse_fail(p, "foreign= takes yes or no");
@@ -1695,6 +1701,6 @@ classifier_rule_info(const Classifier *c, guint index, ClassifierRuleInfo *info)
     info->step = r->out_step;
     info->cause = taxonomy_cause_name(r->cause);
     info->step_condition = r->steps;
-    info->foreign = r->foreign;
+    info->foreign = (gint)r->foreign;
     return TRUE;
 }
