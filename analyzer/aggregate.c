@@ -402,8 +402,8 @@ add_suppress(Builder *b, const Timeline *t)
         }
     } else if (t->other_received) {
         for (const TimelineEvent *e = t->events; e; e = e->next)
-            if (e->kind == EVENT_KIND_OTHER_RECEIVED && e->cause_hint &&
-                strcmp(e->cause_hint, "unsubscribe-request") == 0) {
+            if (e->kind == EVENT_KIND_OTHER_RECEIVED && timeline_event_cause_hint(e) &&
+                strcmp(timeline_event_cause_hint(e), "unsubscribe-request") == 0) {
                 reason = "unsubscribe-request";
                 action = "suppress";
                 evidence = e;
@@ -562,7 +562,7 @@ aggregates_build(const Correlator *c)
     const GPtrArray *messages = correlator_messages(c);
     for (guint i = 0; i < messages->len; i++) {
         const Message *m = messages->pdata[i];
-        if (m->notification || m->internal || m->timelines == NULL)
+        if (m->notification || m->internal || m->local || m->timelines == NULL)
             continue;
         a->messages++;
         for (Timeline *t = m->timelines; t; t = t->next)

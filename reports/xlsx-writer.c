@@ -98,7 +98,10 @@ write_cell(Writer *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const Cell *c
         worksheet_write_number(ws, r, c, cell->r, w->percent);
         break;
     case CELL_TIME:
-        worksheet_write_number(ws, r, c, time_to_excel(cell->i), w->time);
+        /* whole seconds, as in the CSV files */
+        worksheet_write_number(ws, r, c,
+                               time_to_excel(cell->i - ((cell->i % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC),
+                               w->time);
         break;
     case CELL_DURATION:
         worksheet_write_number(ws, r, c, cell->r / 86400.0, w->duration);
