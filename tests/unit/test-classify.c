@@ -257,6 +257,10 @@ static const Case cases[] = {
      .step = STEP_QUIT, .cause = "quit-failure", .perm = P_NONE, .conf = C_EXPLICIT},
     {"pf/delivered", EVENT_KIND_DELIVERED, 250, "2.0.0",
      "250 2.0.0 OK  1607509104 z6si1138927wrp.107 - gsmtp", .cause = "accepted", .perm = P_NONE},
+    {"mailerq/data-lost", D, 0, NULL,
+     "connection lost while waiting for a response to DATA", .hint_step = STEP_DATA,
+     .hint_conf = CONFIDENCE_EXPLICIT, .step = STEP_DATA, .cause = "connection-lost",
+     .perm = P_TEMP, .conf = C_EXPLICIT},
     /* ---- Exim ---- */
     {"exim/rcpt", F, 0, NULL,
      "SMTP error from remote mail server after RCPT TO:<ute@example.org>: 550 5.1.1 "
