@@ -257,17 +257,60 @@ group_add(GroupRow *g, const Timeline *t)
     }
 }
 
+/* Rows are their own hash keys: lookups use a row on the stack, no key strings are built. The
+ * relay and code strings are interned by the correlator, so they compare by pointer. */
+static guint
+step_row_hash(gconstpointer p)
+{
+    const StepCauseRow *r = p;
+    return g_str_hash(r->cause) * 31u + (guint)r->step;
+}
+
+static gboolean
+step_row_equal(gconstpointer a, gconstpointer b)
+{
+    const StepCauseRow *x = a, *y = b;
+    return x->step == y->step && strcmp(x->cause, y->cause) == 0;
+}
+
+static guint
+relay_row_hash(gconstpointer p)
+{
+    const RelayRow *r = p;
+    return g_direct_hash(r->host) * 31u + g_direct_hash(r->ip);
+}
+
+static gboolean
+relay_row_equal(gconstpointer a, gconstpointer b)
+{
+    const RelayRow *x = a, *y = b;
+    return x->host == y->host && x->ip == y->ip;
+}
+
+static guint
+code_row_hash(gconstpointer p)
+{
+    const CodeRow *r = p;
+    return g_direct_hash(r->enhanced) * 31u + r->reply_code;
+}
+
+static gboolean
+code_row_equal(gconstpointer a, gconstpointer b)
+{
+    const CodeRow *x = a, *y = b;
+    return x->reply_code == y->reply_code && x->enhanced == y->enhanced;
+}
+
 static StepCauseRow *
 step_row(Builder *b, Step step, const char *cause)
 {
-    char key[256];
-    g_snprintf(key, sizeof key, "%d\t%s", (int)step, cause ? cause : "");
-    StepCauseRow *r = g_hash_table_lookup(b->steps, key);
+    StepCauseRow probe = {.step = step, .cause = cause ? cause : ""};
+    StepCauseRow *r = g_hash_table_lookup(b->steps, &probe);
     if (r == NULL) {
         r = g_new0(StepCauseRow, 1);
         r->step = step;
-        r->cause = cause;
-        g_hash_table_insert(b->steps, g_string_chunk_insert_const(b->strings, key), r);
+        r->cause = probe.cause;
+        g_hash_table_add(b->steps, r);
     }
     return r;
 }
@@ -312,16 +355,14 @@ add_relays(Builder *b, const Timeline *t)
             continue;
         if (e->flags & EVENT_FLAG_NOT_ATTEMPTED)
             continue;
-        const char *host = e->relay ? e->relay : "none";
-        char key[512];
-        g_snprintf(key, sizeof key, "%s\t%s", host, e->relay_ip ? e->relay_ip : "");
-        RelayRow *r = g_hash_table_lookup(b->relays, key);
+        RelayRow probe = {.host = e->relay ? e->relay : "none", .ip = e->relay_ip};
+        RelayRow *r = g_hash_table_lookup(b->relays, &probe);
         if (r == NULL) {
             r = g_new0(RelayRow, 1);
-            r->host = host;
+            r->host = probe.host;
             r->ip = e->relay_ip;
             r->causes = g_hash_table_new(g_str_hash, g_str_equal);
-            g_hash_table_insert(b->relays, g_string_chunk_insert_const(b->strings, key), r);
+            g_hash_table_add(b->relays, r);
         }
         r->attempts++;
         if (e->kind == EVENT_KIND_DELIVERED)
@@ -348,15 +389,14 @@ add_codes(Builder *b, const Timeline *t)
             continue;
         if (e->kind == EVENT_KIND_SMTP_COMMAND || e->kind == EVENT_KIND_OTHER_RECEIVED)
             continue;
-        char key[64];
-        g_snprintf(key, sizeof key, "%u\t%s", e->reply_code, e->enhanced ? e->enhanced : "");
-        CodeRow *r = g_hash_table_lookup(b->codes, key);
+        CodeRow probe = {.reply_code = e->reply_code, .enhanced = e->enhanced};
+        CodeRow *r = g_hash_table_lookup(b->codes, &probe);
         if (r == NULL) {
             r = g_new0(CodeRow, 1);
             r->reply_code = e->reply_code;
             r->enhanced = e->enhanced;
             r->success = e->kind == EVENT_KIND_DELIVERED || e->kind == EVENT_KIND_DSN_SUCCESS;
-            g_hash_table_insert(b->codes, g_string_chunk_insert_const(b->strings, key), r);
+            g_hash_table_add(b->codes, r);
         }
         r->events++;
         if (r->example == NULL && e->diagnostic) {
@@ -546,12 +586,12 @@ aggregates_build(const Correlator *c)
     Aggregates *a = g_new0(Aggregates, 1);
     Builder b = {
         .a = a,
-        .steps = g_hash_table_new(g_str_hash, g_str_equal),
+        .steps = g_hash_table_new(step_row_hash, step_row_equal),
         .domains = g_hash_table_new(g_str_hash, g_str_equal),
         .providers = g_hash_table_new(g_str_hash, g_str_equal),
         .campaigns = g_hash_table_new(g_str_hash, g_str_equal),
-        .relays = g_hash_table_new(g_str_hash, g_str_equal),
-        .codes = g_hash_table_new(g_str_hash, g_str_equal),
+        .relays = g_hash_table_new(relay_row_hash, relay_row_equal),
+        .codes = g_hash_table_new(code_row_hash, code_row_equal),
         .days = g_hash_table_new(g_int64_hash, g_int64_equal),
         .hours = g_hash_table_new(g_int64_hash, g_int64_equal),
         .suppress = g_hash_table_new(g_str_hash, g_str_equal),

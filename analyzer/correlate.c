@@ -61,6 +61,7 @@ struct Correlator {
     GHashTable *by_remote; /* next hop's queued-as id -> TimelineEvent* */
     GHashTable *remote_tl; /* TimelineEvent* -> Timeline* for by_remote */
     GHashTable *app_msgs;  /* campaign/message id -> Message* for messages seen only in app logs */
+    const char *last[8];   /* intern_repeat() */
 };
 
 /* ---- strings --------------------------------------------------------------------------- */
@@ -88,10 +89,30 @@ intern_address(Correlator *c, const char *s)
         if (n > 0 && p[n - 1] == '>')
             n--;
     }
-    for (gsize i = 0; i < n; i++)
-        buf[i] = g_ascii_tolower(p[i]);
+    /* most addresses are lower case already: copy only when one is not */
+    gsize i = 0;
+    while (i < n && !(p[i] >= 'A' && p[i] <= 'Z'))
+        i++;
+    if (i == n)
+        return string_pool_intern_len(c->pool, p, n);
+    memcpy(buf, p, i);
+    for (; i < n; i++)
+        buf[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] + 32) : p[i];
     buf[n] = '\0';
     return string_pool_intern_len(c->pool, buf, n);
+}
+
+/* Fields that repeat from one event to the next (host, sender, relay, codes) are compared
+ * with the last value first: one strcmp instead of a hash lookup. */
+static const char *
+intern_repeat(Correlator *c, guint field, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    const char *last = c->last[field];
+    if (last && strcmp(last, s) == 0)
+        return last;
+    return c->last[field] = intern(c, s);
 }
 
 static const char *
@@ -109,10 +130,85 @@ intern_msgid(Correlator *c, const char *s)
     return string_pool_intern_len(c->pool, s, n);
 }
 
+/* A copy in the pool, without looking for an existing one: for unique strings. */
+static const char *
+keep(Correlator *c, const char *s)
+{
+    return s ? string_pool_copy(c->pool, s, strlen(s)) : NULL;
+}
+
+/* Lower case, without angle brackets, into buf (or s itself when it is already so). */
+static const char *
+normalise_address(const char *s, char *buf, gsize size)
+{
+    if (s == NULL)
+        return NULL;
+    gsize n = strlen(s);
+    const char *p = s;
+    if (*p == '<') {
+        p++;
+        n--;
+        if (n > 0 && p[n - 1] == '>')
+            n--;
+    }
+    gsize i = 0;
+    while (i < n && !(p[i] >= 'A' && p[i] <= 'Z'))
+        i++;
+    if (i == n && p == s)
+        return s;
+    if (n >= size)
+        n = size - 1;
+    for (gsize k = 0; k < n; k++)
+        buf[k] = (p[k] >= 'A' && p[k] <= 'Z') ? (char)(p[k] + 32) : p[k];
+    buf[n] = '\0';
+    return buf;
+}
+
+static const char *
+normalise_msgid(const char *s, char *buf, gsize size)
+{
+    if (s == NULL)
+        return NULL;
+    while (*s == ' ' || *s == '<')
+        s++;
+    gsize n = strlen(s);
+    if (n == 0)
+        return NULL;
+    if (s[n - 1] != '>' && s[n - 1] != ' ')
+        return s;
+    while (n > 0 && (s[n - 1] == '>' || s[n - 1] == ' '))
+        n--;
+    if (n == 0)
+        return NULL;
+    n = MIN(n, size - 1);
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The strings of an MTA event that end up stored as they are (repeating ones interned). The
+ * keys (queue id, recipient, message id ...) stay where they are and are copied when kept. */
+static void
+intern_stored(Correlator *c, Event *e)
+{
+    e->host = intern_repeat(c, 0, e->host ? e->host : "");
+    e->enhanced = intern_repeat(c, 1, e->enhanced);
+    e->relay = intern_repeat(c, 2, e->relay);
+    e->relay_ip = intern_repeat(c, 3, e->relay_ip);
+    e->detail = intern_repeat(c, 4, e->detail);
+    if (e->kind == EVENT_KIND_DELIVERED && e->diagnostic)
+        e->diagnostic = keep(c, e->diagnostic); /* "queued as ...": unique */
+    else
+        e->diagnostic = intern(c, e->diagnostic);
+    e->vendor_label = intern(c, e->vendor_label);
+    e->cause_hint = intern(c, e->cause_hint);
+    e->reporting_mta = intern(c, e->reporting_mta);
+}
+
 static void
 intern_event(Correlator *c, Event *e)
 {
-    e->host = intern(c, e->host);
+    e->host = intern_repeat(c, 0, e->host);
     e->queue_id = intern(c, e->queue_id);
     e->related_id = intern(c, e->related_id);
     e->message_id = intern_msgid(c, e->message_id);
@@ -120,23 +216,23 @@ intern_event(Correlator *c, Event *e)
     e->recipient = intern_address(c, e->recipient);
     e->orig_recipient = intern_address(c, e->orig_recipient);
     e->envid = intern(c, e->envid);
-    e->campaign = intern(c, e->campaign);
+    e->campaign = intern_repeat(c, 5, e->campaign);
     e->verp = intern(c, e->verp);
     e->in_reply_to = intern_msgid(c, e->in_reply_to);
-    e->enhanced = intern(c, e->enhanced);
+    e->enhanced = intern_repeat(c, 1, e->enhanced);
     /* a delivery's reply is unique ("queued as ..."): stored, not looked up */
     if (e->kind == EVENT_KIND_DELIVERED && e->diagnostic)
         e->diagnostic = string_pool_copy(c->pool, e->diagnostic, strlen(e->diagnostic));
     else
         e->diagnostic = intern(c, e->diagnostic);
-    e->relay = intern(c, e->relay);
-    e->relay_ip = intern(c, e->relay_ip);
+    e->relay = intern_repeat(c, 2, e->relay);
+    e->relay_ip = intern_repeat(c, 3, e->relay_ip);
     e->reporting_mta = intern(c, e->reporting_mta);
     e->vendor_label = intern(c, e->vendor_label);
     e->cause_hint = intern(c, e->cause_hint);
     e->subject = intern(c, e->subject);
     e->from_header = intern(c, e->from_header);
-    e->detail = intern(c, e->detail);
+    e->detail = intern_repeat(c, 4, e->detail);
 }
 
 /* ---- construction ---------------------------------------------------------------------- */
@@ -145,14 +241,14 @@ static guint
 timeline_key_hash(gconstpointer p)
 {
     const Timeline *t = p;
-    return g_direct_hash(t->message) * 31u + g_direct_hash(t->recipient);
+    return g_direct_hash(t->message) * 31u + g_str_hash(t->recipient);
 }
 
 static gboolean
 timeline_key_equal(gconstpointer a, gconstpointer b)
 {
     const Timeline *x = a, *y = b;
-    return x->message == y->message && x->recipient == y->recipient;
+    return x->message == y->message && strcmp(x->recipient, y->recipient) == 0;
 }
 
 Correlator *
@@ -162,9 +258,9 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->arena.blocks = g_ptr_array_new_with_free_func(g_free);
     c->pool = string_pool_new();
     c->messages = g_ptr_array_new();
-    c->by_key = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->by_key = g_hash_table_new(g_str_hash, g_str_equal);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
-    c->notif = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->notif = g_hash_table_new(g_str_hash, g_str_equal);
     c->hosts = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->pending = g_array_new(FALSE, FALSE, sizeof(Event));
     c->other = g_array_new(FALSE, FALSE, sizeof(OtherItem));
@@ -257,7 +353,8 @@ new_message(Correlator *c, const char *host, const char *key)
     m->size = -1;
     if (key) {
         m->next_same_key = g_hash_table_lookup(c->by_key, key);
-        g_hash_table_insert(c->by_key, (gpointer)key, m);
+        m->key = keep(c, key);
+        g_hash_table_insert(c->by_key, (gpointer)m->key, m);
     }
     g_ptr_array_add(c->messages, m);
     return m;
@@ -288,14 +385,14 @@ find_timeline(Correlator *c, Message *m, const char *recipient, gboolean create)
             return t;
     } else {
         for (Timeline *t = m->timelines; t; t = t->next)
-            if (t->recipient == recipient)
+            if (strcmp(t->recipient, recipient) == 0)
                 return t;
         if (!create)
             return NULL;
     }
     Timeline *t = arena_alloc(&c->arena, sizeof(Timeline));
     t->message = m;
-    t->recipient = recipient;
+    t->recipient = keep(c, recipient);
     if (m->last_timeline)
         m->last_timeline->next = t;
     else
@@ -347,7 +444,7 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
         te->extra = x;
     }
     if (e->kind == EVENT_KIND_DELIVERED)
-        te->remote_id = e->related_id;
+        te->remote_id = keep(c, e->related_id);
     /* insert in time order; events of unknown time go last */
     if (t->last_event == NULL) {
         t->events = t->last_event = te;
@@ -375,8 +472,9 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
         t->link_methods |= (guint16)(1u << link);
         c->stats.linked[link]++;
     }
-    if (e->orig_recipient && t->orig_recipient == NULL && e->orig_recipient != t->recipient)
-        t->orig_recipient = e->orig_recipient;
+    if (e->orig_recipient && t->orig_recipient == NULL &&
+        strcmp(e->orig_recipient, t->recipient) != 0)
+        t->orig_recipient = keep(c, e->orig_recipient);
     return te;
 }
 
@@ -399,16 +497,16 @@ is_mta_kind(EventKind k)
 }
 
 static void
-merge_message_fields(Message *m, const Event *e)
+merge_message_fields(Correlator *c, Message *m, const Event *e)
 {
     if (e->message_id && !m->message_id)
-        m->message_id = e->message_id;
+        m->message_id = keep(c, e->message_id);
     if (e->sender && !m->sender)
-        m->sender = e->sender;
+        m->sender = keep(c, e->sender);
     if (e->campaign && !m->campaign)
-        m->campaign = e->campaign;
+        m->campaign = intern(c, e->campaign);
     if (e->envid && !m->envid)
-        m->envid = e->envid;
+        m->envid = keep(c, e->envid);
     if (e->size >= 0 && m->size < 0)
         m->size = e->size;
     if (e->nrcpt && !m->nrcpt)
@@ -441,7 +539,7 @@ consume_mta(Correlator *c, const Event *e)
     const char *key = mta_key(e);
     if (key == NULL)
         return;
-    const char *host = e->host ? e->host : intern(c, "");
+    const char *host = e->host;
     g_hash_table_add(c->hosts, (gpointer)host);
 
     if (e->kind == EVENT_KIND_MESSAGE_END) {
@@ -453,9 +551,9 @@ consume_mta(Correlator *c, const Event *e)
         return;
     }
     Message *m = mta_message(c, host, key);
-    if (m->queue_id == NULL)
-        m->queue_id = e->queue_id;
-    merge_message_fields(m, e);
+    if (m->queue_id == NULL && e->queue_id)
+        m->queue_id = strcmp(m->key, e->queue_id) == 0 ? m->key : keep(c, e->queue_id);
+    merge_message_fields(c, m, e);
     if (e->attempt_flags & EVENT_FLAG_NULL_SENDER && e->kind == EVENT_KIND_QUEUED &&
         g_hash_table_lookup(c->notif, key) == host && !m->notification) {
         m->notification = TRUE;
@@ -468,7 +566,7 @@ consume_mta(Correlator *c, const Event *e)
     case EVENT_KIND_NOTIFICATION:
         /* the DSN's own queue entry is ours, not a campaign message */
         if (e->related_id) {
-            g_hash_table_insert(c->notif, (gpointer)e->related_id, (gpointer)host);
+            g_hash_table_insert(c->notif, (gpointer)keep(c, e->related_id), (gpointer)host);
             for (Message *n = g_hash_table_lookup(c->by_key, e->related_id); n;
                  n = n->next_same_key)
                 if (n->host == host && !n->closed && !n->notification) {
@@ -493,8 +591,7 @@ consume_mta(Correlator *c, const Event *e)
     default:
         break;
     }
-    const char *rcpt = e->recipient ? e->recipient : intern(c, "");
-    Timeline *t = find_timeline(c, m, rcpt, TRUE);
+    Timeline *t = find_timeline(c, m, e->recipient ? e->recipient : "", TRUE);
     add_event(c, t, e, LINK_NONE);
 }
 
@@ -509,11 +606,19 @@ correlator_consume(Correlator *c, const EventBatch *batch)
             c->stats.smtp_commands++;
             continue;
         }
-        intern_event(c, &e);
-        if (is_mta_kind(e.kind) && !(e.attempt_flags & EVENT_FLAG_TRANSCRIPT))
+        if (is_mta_kind(e.kind) && !(e.attempt_flags & EVENT_FLAG_TRANSCRIPT)) {
+            /* the hot path: strings are looked up in place and copied only when kept */
+            char rcpt[512], orcpt[512], msgid[512], sender[512];
+            e.recipient = normalise_address(e.recipient, rcpt, sizeof rcpt);
+            e.orig_recipient = normalise_address(e.orig_recipient, orcpt, sizeof orcpt);
+            e.message_id = normalise_msgid(e.message_id, msgid, sizeof msgid);
+            e.sender = normalise_address(e.sender, sender, sizeof sender);
+            intern_stored(c, &e);
             consume_mta(c, &e);
-        else
+        } else {
+            intern_event(c, &e);
             g_array_append_val(c->pending, e);
+        }
     }
 }
 
@@ -562,11 +667,11 @@ index_message(Correlator *c, Message *m)
 static void
 build_indexes(Correlator *c)
 {
-    c->by_msgid = g_hash_table_new(g_direct_hash, g_direct_equal);
-    c->by_rcpt = g_hash_table_new(g_direct_hash, g_direct_equal);
-    c->by_orcpt = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->by_msgid = g_hash_table_new(g_str_hash, g_str_equal);
+    c->by_rcpt = g_hash_table_new(g_str_hash, g_str_equal);
+    c->by_orcpt = g_hash_table_new(g_str_hash, g_str_equal);
     c->by_token = g_hash_table_new(g_str_hash, g_str_equal);
-    c->by_remote = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->by_remote = g_hash_table_new(g_str_hash, g_str_equal);
     c->remote_tl = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->app_msgs = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; i < c->messages->len; i++) {
@@ -598,7 +703,7 @@ timeline_in_message(Correlator *c, Message *m, const Event *e)
         t = find_timeline(c, m, e->orig_recipient, FALSE);
     if (t == NULL && e->recipient) {
         for (Timeline *x = m->timelines; x; x = x->next)
-            if (x->orig_recipient == e->recipient)
+            if (g_strcmp0(x->orig_recipient, e->recipient) == 0)
                 return x;
     }
     if (t == NULL && m->n_timelines == 1 && e->recipient == NULL)
@@ -720,7 +825,7 @@ link_mailbox_event(Correlator *c, const Event *e, LinkMethod *how)
     /* 2. ENVID */
     if (e->envid) {
         Message *m = g_hash_table_lookup(c->by_token, e->envid);
-        if (m && m->envid == e->envid && (t = timeline_in_message(c, m, e))) {
+        if (m && g_strcmp0(m->envid, e->envid) == 0 && (t = timeline_in_message(c, m, e))) {
             *how = LINK_ENVID;
             return t;
         }
@@ -742,7 +847,7 @@ link_mailbox_event(Correlator *c, const Event *e, LinkMethod *how)
     /* 4. ORCPT */
     if (e->orig_recipient && (t = find_by_recipient(c, e->orig_recipient, e->time, TRUE))) {
         if (e->message_id == NULL || t->message->message_id == NULL ||
-            t->message->message_id == e->message_id) {
+            strcmp(t->message->message_id, e->message_id) == 0) {
             *how = LINK_ORCPT;
             return t;
         }
@@ -783,7 +888,7 @@ standalone_message(Correlator *c, const Event *e, const char *host)
             return m;
     }
     Message *m = new_message(c, host ? intern(c, host) : intern(c, ""), NULL);
-    merge_message_fields(m, e);
+    merge_message_fields(c, m, e);
     if (key)
         g_hash_table_insert(c->app_msgs, (gpointer)key, m);
     index_message(c, m);
@@ -831,8 +936,8 @@ link_app_event(Correlator *c, const Event *e)
         t = find_timeline(c, m, e->recipient ? e->recipient : intern(c, ""), TRUE);
         c->stats.unlinked_app_events++;
     }
-    merge_message_fields(t->message, e);
-    if (e->message_id && t->message->message_id == e->message_id)
+    merge_message_fields(c, t->message, e);
+    if (e->message_id && g_strcmp0(t->message->message_id, e->message_id) == 0)
         index_message(c, t->message);
     add_event(c, t, e, how);
 }

@@ -114,6 +114,7 @@ struct Timeline {
 
 struct Message {
     Message *next_same_key; /* other messages with the same (host, queue id) over time */
+    const char *key;        /* the correlator's key: queue id, else Message-ID, ENVID ... */
     const char *host;
     const char *queue_id;
     const char *message_id;
