@@ -1,11 +1,15 @@
 /* The one table of input formats. Probe order matters only for equal scores. */
 #include "parser.h"
 
+#include "mailbox.h"
+
 #include <string.h>
 
 /* One line per format. */
 
 static const ParserClass *const registry[] = {
+    &mailbox_mbox_parser,
+    &mailbox_eml_parser,
     NULL,
 };
 
