@@ -99,7 +99,7 @@ exim_blocks(BounceMessage *m, const char *s, const char *e)
                 dlen += n;
                 diag[dlen++] = '\n';
                 /* "host mx.example.com [192.0.2.1]: 550 ..." names the remote server */
-                const char *h = bounce_find_in(p, n, "host ");
+                const char *h = bounce_text_find_in(m, p, n, "host ");
                 if (h && cur->remote_mta == NULL) {
                     const char *hs = h + 5, *he = hs;
                     while (he < le && *he != ' ' && *he != '[' && *he != ':')
@@ -257,9 +257,9 @@ bounce_decode_qmail(BounceMessage *m)
     angle_blocks(m, s, end);
     if (m->n_rcpt == 0)
         bounce_scan_lines(m, s, end);
-    if (bounce_find_in(s, (gsize)(end - s), "I'm not going to try again") == NULL &&
-        bounce_find_in(s, (gsize)(end - s), "permanent error") == NULL &&
-        bounce_find_in(s, (gsize)(end - s), "still trying") != NULL)
+    if (bounce_text_find_in(m, s, (gsize)(end - s), "I'm not going to try again") == NULL &&
+        bounce_text_find_in(m, s, (gsize)(end - s), "permanent error") == NULL &&
+        bounce_text_find_in(m, s, (gsize)(end - s), "still trying") != NULL)
         bounce_set_action(m, "delayed");
     return bounce_finish(m);
 }
@@ -320,7 +320,7 @@ bounce_decode_sendmail(BounceMessage *m)
     }
     bounce_scan_lines(m, s, end);
     if (bounce_subject_has(m, "Warning: could not send message") ||
-        bounce_find_in(s, (gsize)(end - s), "Deferred:") != NULL) {
+        bounce_text_find_in(m, s, (gsize)(end - s), "Deferred:") != NULL) {
         gboolean fatal = bounce_subject_has(m, "Returned mail");
         if (!fatal)
             bounce_set_action(m, "delayed");
@@ -465,7 +465,7 @@ bounce_decode_dragonfly(BounceMessage *m)
         return FALSE;
     const char *end = bounce_cut_returned(m, s);
     static const char *const err[] = {"There was an error delivering your mail to", NULL};
-    const char *e = bounce_find_in(s, (gsize)(end - s), err[0]);
+    const char *e = bounce_text_find_in(m, s, (gsize)(end - s), err[0]);
     if (e) {
         const char *le = bounce_line_end(e, end);
         const char *as;
@@ -512,7 +512,7 @@ bounce_decode_x1(BounceMessage *m)
         if (rb)
             m->rcpt[i].diagnostic = mime_arena_strndup(m->arena, lb + 1, (gsize)(rb - lb - 1));
     }
-    const char *r = bounce_find_in(end, (gsize)(BOUNCE_TEXT_END(m) - end), "Received:");
+    const char *r = bounce_text_find_in(m, end, (gsize)(BOUNCE_TEXT_END(m) - end), "Received:");
     if (r)
         bounce_set_returned(m, r, BOUNCE_TEXT_END(m));
     return bounce_finish(m);

@@ -159,7 +159,7 @@ bounce_decode_amazonses(BounceMessage *m)
     if (open == NULL)
         return FALSE;
     const char *end = BOUNCE_TEXT_END(m);
-    const char *sig = bounce_find_in(open, (gsize)(end - open), "\n--\n");
+    const char *sig = bounce_text_find_in(m, open, (gsize)(end - open), "\n--\n");
     if (sig)
         end = sig;
     /* SNS wraps long lines with "!\n " */
@@ -308,7 +308,7 @@ bounce_decode_zoho(BounceMessage *m)
     if (s == NULL)
         return FALSE;
     const char *end = bounce_cut_returned(m, s);
-    const char *rc = bounce_find_in(s, (gsize)(end - s), "\nReceived:");
+    const char *rc = bounce_text_find_in(m, s, (gsize)(end - s), "\nReceived:");
     if (rc && rc < end) {
         bounce_set_returned(m, rc + 1, BOUNCE_TEXT_END(m));
         end = rc;
@@ -383,7 +383,7 @@ bounce_decode_verizon(BounceMessage *m)
     if (t == NULL) {
         const char *od = bounce_text_find(m, "Original Message:");
         if (od)
-            t = bounce_find_in(od, (gsize)(end - od), "\nTo:");
+            t = bounce_text_find_in(m, od, (gsize)(end - od), "\nTo:");
     }
     if (t) {
         const char *le = bounce_line_end(t + 1, end);
@@ -407,7 +407,7 @@ gboolean
 bounce_decode_fml(BounceMessage *m)
 {
     const char *ml = bounce_header(m, "X-MLServer");
-    if (ml == NULL || bounce_find_in(ml, strlen(ml), "fml") == NULL)
+    if (ml == NULL || bounce_text_find_in(m, ml, strlen(ml), "fml") == NULL)
         return FALSE;
     if (!bounce_subject_has(m, "are not member") && !bounce_subject_has(m, "Loop Alert") &&
         !bounce_subject_has(m, "rejected"))

@@ -313,9 +313,38 @@ bounce_find_in(const char *s, gsize len, const char *needle)
 }
 
 const char *
+bounce_text_find_in(const BounceMessage *m, const char *s, gsize len, const char *needle)
+{
+    if (s == NULL)
+        return NULL;
+    gsize n = strlen(needle);
+    if (s < m->text || s + len > m->text + m->text_len || n >= 128)
+        return mime_memcasemem(s, len, needle);
+    if (m->lower == NULL) {
+        /* made on first use: items a DSN part explains never need it */
+        BounceMessage *mm = (BounceMessage *)m;
+        char *lower = mime_arena_alloc(mm->arena, m->text_len + 1);
+        for (gsize i = 0; i < m->text_len; i++) {
+            char c = m->text[i];
+            lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        }
+        lower[m->text_len] = '\0';
+        mm->lower = lower;
+    }
+    /* the text has a lower-case twin: one memmem instead of a byte-by-byte compare */
+    char nb[128];
+    for (gsize i = 0; i < n; i++) {
+        char c = needle[i];
+        nb[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+    }
+    const char *hit = memmem(m->lower + (s - m->text), len, nb, n);
+    return hit ? m->text + (hit - m->lower) : NULL;
+}
+
+const char *
 bounce_text_find(const BounceMessage *m, const char *needle)
 {
-    return bounce_find_in(m->text, m->text_len, needle);
+    return bounce_text_find_in(m, m->text, m->text_len, needle);
 }
 
 const char *
@@ -489,8 +518,8 @@ bounce_cut_returned(BounceMessage *m, const char *from)
         from = m->text;
     const char *best = NULL;
     for (gsize i = 0; i < G_N_ELEMENTS(returned_markers); i++) {
-        const char *hit = bounce_find_in(from, (gsize)((best ? best : end) - from),
-                                         returned_markers[i]);
+        const char *hit = bounce_text_find_in(m, from, (gsize)((best ? best : end) - from),
+                                              returned_markers[i]);
         if (hit)
             best = hit;
     }
@@ -511,7 +540,7 @@ bounce_after(const BounceMessage *m, const char *from, const char *const *marker
     const char *best = NULL;
     for (; *markers; markers++) {
         const char *hit =
-            bounce_find_in(from, (gsize)((best ? best : end) - from), *markers);
+            bounce_text_find_in(m, from, (gsize)((best ? best : end) - from), *markers);
         if (hit)
             best = hit;
     }

@@ -39,6 +39,8 @@ typedef struct {
     gsize body_len;
     const char *text;       /* human-readable text: text/plain parts (or HTML as text), UTF-8 */
     gsize text_len;
+    const char *lower;      /* text with ASCII letters in lower case (same offsets), made on
+                               first use by bounce_text_find_in() */
     const char *content_type; /* top-level "type/subtype" */
     const char *report_type;  /* report-type of a top-level multipart/report, or NULL */
 
@@ -116,6 +118,9 @@ gboolean bounce_diagnostic_status(const char *s, gsize len, gboolean allow_succe
 void bounce_set_diagnostic(BounceMessage *m, BounceRecipient *r, const char *s, gsize len);
 /* Case-insensitive search in the human-readable text (from an offset), NULL if absent. */
 const char *bounce_text_find(const BounceMessage *m, const char *needle);
+/* Same within [s, s+len); fast when the range lies in m->text. */
+const char *bounce_text_find_in(const BounceMessage *m, const char *s, gsize len,
+                                const char *needle);
 const char *bounce_find_in(const char *s, gsize len, const char *needle);
 /* The end of the text (m->text + m->text_len). */
 #define BOUNCE_TEXT_END(m) ((m)->text + (m)->text_len)

@@ -12,7 +12,7 @@
 
 #define DSN_MAX_DEPTH 12
 #define DSN_MAX_PARTS 256
-#define DSN_MAX_TEXT (256 * 1024)
+#define DSN_MAX_TEXT (64 * 1024)
 #define DSN_MAX_TEXT_PARTS 4
 #define DSN_MAX_RECORDS 256
 
@@ -503,7 +503,7 @@ inline_dsn(BounceMessage *m)
     for (gsize i = 0; i < G_N_ELEMENTS(starts); i++) {
         const char *hit = m->text;
         const char *end = BOUNCE_TEXT_END(m);
-        while ((hit = bounce_find_in(hit, (gsize)(end - hit), starts[i])) != NULL) {
+        while ((hit = bounce_text_find_in(m, hit, (gsize)(end - hit), starts[i])) != NULL) {
             if (hit == m->text || hit[-1] == '\n')
                 break;
             hit++;
@@ -546,6 +546,23 @@ inline_dsn(BounceMessage *m)
 }
 
 /* ---- the generic decoders ---- */
+
+/* The DSN part names every recipient with an action, a status and a diagnostic. */
+static gboolean
+dsn_complete(const BounceMessage *m)
+{
+    guint n = 0;
+    for (guint i = 0; i < m->n_dsn; i++) {
+        const BounceRecipient *r = &m->dsn[i];
+        if (r->address == NULL && r->orig == NULL && r->status == NULL)
+            continue; /* an empty group */
+        if (r->address == NULL || r->action == NULL || r->status == NULL ||
+            r->diagnostic == NULL)
+            return FALSE;
+        n++;
+    }
+    return n > 0;
+}
 
 static gboolean
 decode_rfc3464(BounceMessage *m)
@@ -608,7 +625,7 @@ text_has_any(const BounceMessage *m, const char *const *needles, gsize n, gsize 
 {
     gsize len = MIN(m->text_len, limit);
     for (gsize i = 0; i < n; i++)
-        if (bounce_find_in(m->text, len, needles[i]))
+        if (bounce_text_find_in(m, m->text, len, needles[i]))
             return TRUE;
     return FALSE;
 }
@@ -697,7 +714,7 @@ static gboolean
 header_has(BounceMessage *m, const char *name, const char *needle)
 {
     const char *v = bounce_header(m, name);
-    return v && (needle == NULL || bounce_find_in(v, strlen(v), needle) != NULL);
+    return v && (needle == NULL || bounce_text_find_in(m, v, strlen(v), needle) != NULL);
 }
 
 /* The sub-type of an item that is no bounce and no complaint. */
@@ -1157,7 +1174,7 @@ dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len, guint
         MimeHeaders ih;
         if (mime_headers_parse(a, w.inner, w.inner_len, &ih)) {
             const char *ct = mime_headers_value(a, &ih, "Content-Type");
-            if (ct && bounce_find_in(ct, strlen(ct), "report")) {
+            if (ct && bounce_text_find_in(m, ct, strlen(ct), "report")) {
                 m->returned = NULL;
                 walk_entity(&w, &ih, 1);
             }
@@ -1210,6 +1227,11 @@ dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len, guint
     }
     const BounceDecoder *dec = bounce_decoders();
     const char *detail = NULL;
+    if (dsn_complete(m)) {
+        /* every record has what a text decoder could add: skip to the RFC 3464 decoder */
+        while (dec->name && dec->decode != decode_rfc3464)
+            dec++;
+    }
     for (; dec->name; dec++) {
         if (dec->decode(m)) {
             detail = dec->name;

@@ -108,16 +108,16 @@ unquote_from(char *s, gsize len)
     return o;
 }
 
-/* Decodes buf[0, n) as one item. */
+/* Decodes buf[0, n) as one item. Blank text before the first From_ line is no item; a stream
+ * with no item at all still counts one (empty) item at its end. */
 static void
-emit_item(Mailbox *mb, gsize n)
+emit_item(Mailbox *mb, gsize n, gboolean at_end)
 {
     char *s = (char *)mb->buf->data;
-    /* an mbox that starts with blank lines has no item before its first From_ line */
     gboolean blank = TRUE;
     for (gsize i = 0; i < n && blank; i++)
         blank = g_ascii_isspace(s[i]);
-    if (blank && mb->mbox && (n > 0 || mb->items > 0))
+    if (blank && !(at_end && mb->items == 0))
         return;
     if (mb->mbox)
         n = unquote_from(s, n);
@@ -125,16 +125,15 @@ emit_item(Mailbox *mb, gsize n)
     dsn_decode_item(mb->dsn, mb->ctx, s, n, mb->items, mb->truncated);
 }
 
-/* "From sender date": a From_ line carries a time of day (hh:mm). */
+/* "From sender date": a From_ line carries a time of day ("hh:mm", some writers "0:00"). */
 static gboolean
 is_from_line(const char *s, gsize len)
 {
     if (len < 5 || memcmp(s, "From ", 5) != 0)
         return FALSE;
     gsize n = MIN(len, (gsize)200);
-    for (gsize i = 5; i + 4 < n; i++)
-        if (g_ascii_isdigit(s[i]) && s[i + 1] == ':' && g_ascii_isdigit(s[i + 2]) &&
-            g_ascii_isdigit(s[i + 3]) && g_ascii_isdigit(s[i - 1]))
+    for (gsize i = 6; i + 1 < n; i++)
+        if (s[i] == ':' && g_ascii_isdigit(s[i - 1]) && g_ascii_isdigit(s[i + 1]))
             return TRUE;
     return FALSE;
 }
@@ -143,7 +142,7 @@ is_from_line(const char *s, gsize len)
 static void
 split_at(Mailbox *mb, gsize at)
 {
-    emit_item(mb, at);
+    emit_item(mb, at, FALSE);
     gsize rest = mb->buf->len - at;
     memmove(mb->buf->data, mb->buf->data + at, rest);
     g_byte_array_set_size(mb->buf, (guint)rest);
@@ -275,8 +274,7 @@ mbox_finish(gpointer self, GError **error)
     }
     if (mb->n_splits > 0 && mb->body_left > 0)
         split_candidates(mb); /* a Content-Length reaching past the end of the stream */
-    if (mb->buf->len > 0 || mb->items == 0)
-        emit_item(mb, mb->buf->len);
+    emit_item(mb, mb->buf->len, TRUE);
     g_byte_array_set_size(mb->buf, 0);
     return TRUE;
 }
