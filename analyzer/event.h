@@ -113,7 +113,13 @@ enum {
     EVENT_FLAG_LOCAL = 1 << 2,          /* delivered locally (local, virtual, pipe, lmtp) */
     EVENT_FLAG_CONTENT_FILTER = 1 << 3, /* handed to a content filter that re-queues */
     EVENT_FLAG_NULL_SENDER = 1 << 4,    /* message from <> (a notification) */
+    EVENT_FLAG_TRANSCRIPT = 1 << 5,     /* observed in an SMTP session transcript: the analyzer
+                                           joins it to the MTA's own record of the attempt */
 };
+
+/* Keys when the format has no queue id: put the best per-message id of the format (PowerMTA
+ * envId/jobId, MailerQ id) into queue_id; without any, the analyzer keys by Message-ID, then
+ * ENVID, then recipient. When adding a string field, add it to event_batch_add() too. */
 
 /* Initialise an Event to "nothing known". */
 void event_init(Event *ev);

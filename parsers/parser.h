@@ -26,6 +26,7 @@ typedef struct {
     guint64 items_other;    /* other received: auto-replies, complaints, human ... */
     guint64 items_unrecognised; /* could not be parsed at all */
     guint64 events;
+    guint64 errors; /* read errors, corrupt data, unknown format: the run exits with 1 */
     guint64 bytes;
     gint64 first_time, last_time; /* µs UTC of the first and last event, 0 = none */
     GPtrArray *examples; /* char*: "line N: text" of the first unrecognised lines/items */

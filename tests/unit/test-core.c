@@ -1,6 +1,7 @@
 /* Core helpers: string pool, event batch, time parsing, syslog prefix. */
 #include <string.h>
 
+#include "csv.h"
 #include "event.h"
 #include "string-pool.h"
 #include "syslog.h"
@@ -122,6 +123,27 @@ test_syslog_rfc3339(void)
     g_assert_cmpmem(prog, (int)plen, "postfix/smtp", 12);
 }
 
+static void
+test_csv(void)
+{
+    g_autoptr(CsvReader) r = csv_reader_new(',');
+    g_assert_cmpint(csv_reader_feed_line(r, "a,\"b,c\",,\"d\"\"e\"", 17), ==, CSV_RECORD);
+    g_assert_cmpuint(csv_reader_n_fields(r), ==, 4);
+    g_assert_cmpstr(csv_reader_field(r, 1), ==, "b,c");
+    g_assert_cmpstr(csv_reader_field(r, 2), ==, "");
+    g_assert_cmpstr(csv_reader_field(r, 3), ==, "d\"e");
+    g_assert_cmpstr(csv_reader_field(r, 9), ==, "");
+    g_assert_cmpint(csv_reader_feed_line(r, "x,\"multi", 8), ==, CSV_NEED_MORE);
+    g_assert_true(csv_reader_pending(r));
+    g_assert_cmpint(csv_reader_feed_line(r, "line\",y", 7), ==, CSV_RECORD);
+    g_assert_cmpstr(csv_reader_field(r, 1), ==, "multi\nline");
+    g_assert_cmpstr(csv_reader_field(r, 2), ==, "y");
+    g_autofree char *many = g_strnfill(CSV_MAX_FIELDS + 5, ',');
+    g_assert_cmpint(csv_reader_feed_line(r, many, strlen(many)), ==, CSV_ERROR);
+    g_assert_cmpint(csv_reader_feed_line(r, "ok", 2), ==, CSV_RECORD);
+    g_assert_cmpstr(csv_reader_field(r, 0), ==, "ok");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -132,5 +154,6 @@ main(int argc, char **argv)
     g_test_add_func("/core/syslog-classic-rollover", test_syslog_classic_rollover);
     g_test_add_func("/core/syslog-infers-year", test_syslog_infers_year_from_reference);
     g_test_add_func("/core/syslog-rfc3339", test_syslog_rfc3339);
+    g_test_add_func("/core/csv", test_csv);
     return g_test_run();
 }

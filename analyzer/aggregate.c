@@ -1,0 +1,741 @@
+/* One pass over the finished timelines into the report aggregates (see aggregate.h). */
+#include "aggregate.h"
+
+#include <string.h>
+
+#define DAY_US ((gint64)86400 * G_USEC_PER_SEC)
+#define HOUR_US ((gint64)3600 * G_USEC_PER_SEC)
+
+double
+counts_delivery_rate(const Counts *c)
+{
+    guint64 base = c->recipients - c->outcome[OUTCOME_SUPPRESSED] - c->outcome[OUTCOME_UNKNOWN];
+    return base ? (double)c->outcome[OUTCOME_DELIVERED] / (double)base : 0.0;
+}
+
+guint64
+counts_failed_total(const Counts *c)
+{
+    return c->outcome[OUTCOME_FAILED] + c->outcome[OUTCOME_EXPIRED] +
+           c->outcome[OUTCOME_BOUNCED_AFTER];
+}
+
+double
+counts_failure_rate(const Counts *c)
+{
+    guint64 base = c->recipients - c->outcome[OUTCOME_SUPPRESSED] - c->outcome[OUTCOME_UNKNOWN];
+    return base ? (double)counts_failed_total(c) / (double)base : 0.0;
+}
+
+/* ---- providers ------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *suffix;
+    const char *provider;
+} ProviderEntry;
+
+/* MX / relay host domains of the large mailbox providers. */
+static const ProviderEntry mx_providers[] = {
+    {"google.com", "Google"},
+    {"googlemail.com", "Google"},
+    {"outlook.com", "Microsoft"},
+    {"hotmail.com", "Microsoft"},
+    {"yahoodns.net", "Yahoo"},
+    {"yahoo.com", "Yahoo"},
+    {"aol.com", "Yahoo"},
+    {"gmx.net", "United Internet (GMX, WEB.DE)"},
+    {"web.de", "United Internet (GMX, WEB.DE)"},
+    {"kundenserver.de", "IONOS"},
+    {"ionos.com", "IONOS"},
+    {"t-online.de", "Deutsche Telekom"},
+    {"orange.fr", "Orange"},
+    {"icloud.com", "Apple"},
+    {"me.com", "Apple"},
+    {"mail.ru", "Mail.ru"},
+    {"yandex.net", "Yandex"},
+    {"yandex.ru", "Yandex"},
+    {"zoho.com", "Zoho"},
+    {"zoho.eu", "Zoho"},
+    {"protonmail.ch", "Proton"},
+    {"mimecast.com", "Mimecast"},
+    {"pphosted.com", "Proofpoint"},
+    {"ppe-hosted.com", "Proofpoint"},
+    {"messagelabs.com", "Broadcom MessageLabs"},
+    {"barracudanetworks.com", "Barracuda"},
+    {"secureserver.net", "GoDaddy"},
+    {"amazonaws.com", "Amazon"},
+    {"comcast.net", "Comcast"},
+    {"free.fr", "Free"},
+    {"laposte.net", "La Poste"},
+    {"sfr.fr", "SFR"},
+    {"libero.it", "Italiaonline"},
+    {"seznam.cz", "Seznam"},
+    {"fastmail.com", "Fastmail"},
+    {"messagingengine.com", "Fastmail"},
+};
+
+/* Recipient domains whose provider is known without seeing an MX. */
+static const ProviderEntry domain_providers[] = {
+    {"gmail.com", "Google"},         {"googlemail.com", "Google"},
+    {"outlook.com", "Microsoft"},    {"hotmail.com", "Microsoft"},
+    {"hotmail.de", "Microsoft"},     {"hotmail.fr", "Microsoft"},
+    {"hotmail.co.uk", "Microsoft"},  {"live.com", "Microsoft"},
+    {"live.de", "Microsoft"},        {"msn.com", "Microsoft"},
+    {"outlook.de", "Microsoft"},     {"yahoo.com", "Yahoo"},
+    {"yahoo.de", "Yahoo"},           {"yahoo.fr", "Yahoo"},
+    {"yahoo.co.uk", "Yahoo"},        {"ymail.com", "Yahoo"},
+    {"aol.com", "Yahoo"},            {"gmx.de", "United Internet (GMX, WEB.DE)"},
+    {"gmx.net", "United Internet (GMX, WEB.DE)"}, {"gmx.at", "United Internet (GMX, WEB.DE)"},
+    {"web.de", "United Internet (GMX, WEB.DE)"},  {"t-online.de", "Deutsche Telekom"},
+    {"orange.fr", "Orange"},         {"wanadoo.fr", "Orange"},
+    {"icloud.com", "Apple"},         {"me.com", "Apple"},
+    {"mac.com", "Apple"},            {"mail.ru", "Mail.ru"},
+    {"yandex.ru", "Yandex"},         {"proton.me", "Proton"},
+    {"protonmail.com", "Proton"},    {"free.fr", "Free"},
+    {"comcast.net", "Comcast"},      {"fastmail.com", "Fastmail"},
+};
+
+static const char *two_level_suffixes[] = {"co.uk", "org.uk", "ac.uk", "com.au", "net.au",
+                                           "co.jp",  "ne.jp",  "or.jp", "com.br", "co.nz",
+                                           "co.za",  "com.cn", "com.tr", "co.in", NULL};
+
+/* "gmail-smtp-in.l.google.com" -> "google.com" */
+static const char *
+registrable(const char *host)
+{
+    const char *end = host + strlen(host);
+    while (end > host && end[-1] == '.')
+        end--;
+    int labels = 0;
+    const char *p = end;
+    const char *cut = host;
+    while (p > host) {
+        p--;
+        if (*p == '.') {
+            labels++;
+            if (labels == 2) {
+                cut = p + 1;
+                /* a public two-level suffix takes one more label */
+                for (int i = 0; two_level_suffixes[i]; i++) {
+                    gsize n = strlen(two_level_suffixes[i]);
+                    if ((gsize)(end - cut) == n && g_ascii_strncasecmp(cut, two_level_suffixes[i], n) == 0) {
+                        labels = 1;
+                        break;
+                    }
+                }
+                if (labels == 2)
+                    return cut;
+            }
+        }
+    }
+    return host;
+}
+
+static const char *
+lookup(const ProviderEntry *table, gsize n, const char *name)
+{
+    for (gsize i = 0; i < n; i++)
+        if (g_ascii_strcasecmp(table[i].suffix, name) == 0)
+            return table[i].provider;
+    return NULL;
+}
+
+const char *
+aggregate_provider(const char *domain, const char *relay_host)
+{
+    if (relay_host && *relay_host && g_ascii_strcasecmp(relay_host, "none") != 0 &&
+        !g_ascii_isdigit(relay_host[0]) && strchr(relay_host, '.')) {
+        const char *reg = registrable(relay_host);
+        const char *p = lookup(mx_providers, G_N_ELEMENTS(mx_providers), reg);
+        if (p)
+            return p;
+        return reg;
+    }
+    if (domain && *domain) {
+        const char *p = lookup(domain_providers, G_N_ELEMENTS(domain_providers), domain);
+        if (p)
+            return p;
+        return registrable(domain);
+    }
+    return "(unknown)";
+}
+
+/* ---- building ---------------------------------------------------------------------------- */
+
+typedef struct {
+    Aggregates *a;
+    GHashTable *steps;     /* "step\tcause" -> StepCauseRow* */
+    GHashTable *domains;   /* name -> GroupRow* */
+    GHashTable *providers;
+    GHashTable *campaigns;
+    GHashTable *relays;    /* "host\tip" -> RelayRow* */
+    GHashTable *codes;     /* "code\tenhanced" -> CodeRow* */
+    GHashTable *days;      /* gint64* -> PeriodRow* */
+    GHashTable *hours;
+    GHashTable *suppress;  /* address -> SuppressRow* */
+    GStringChunk *strings;
+} Builder;
+
+static void
+counts_add(Counts *c, const Timeline *t)
+{
+    c->recipients++;
+    c->outcome[t->outcome]++;
+    if (t->outcome == OUTCOME_FAILED || t->outcome == OUTCOME_EXPIRED ||
+        t->outcome == OUTCOME_BOUNCED_AFTER)
+        c->failed_by_step[t->cls.step < STEP_N ? t->cls.step : STEP_UNKNOWN]++;
+    if (t->complaint)
+        c->complaints++;
+    if (t->other_received)
+        c->other_received++;
+    c->attempts += t->attempts;
+    for (const TimelineEvent *e = t->events; e; e = e->next)
+        if (e->kind == EVENT_KIND_DEFERRED && !(e->flags & EVENT_FLAG_NOT_ATTEMPTED))
+            c->deferrals++;
+    if (t->outcome == OUTCOME_DELIVERED && t->delivered_at && t->message->queued_at &&
+        t->delivered_at >= t->message->queued_at) {
+        c->delay_sum += (double)(t->delivered_at - t->message->queued_at) / G_USEC_PER_SEC;
+        c->delay_n++;
+    }
+}
+
+static void
+count_cause(GHashTable *causes, const char *cause)
+{
+    if (cause == NULL)
+        return;
+    gpointer v = g_hash_table_lookup(causes, cause);
+    g_hash_table_insert(causes, (gpointer)cause, GSIZE_TO_POINTER(GPOINTER_TO_SIZE(v) + 1));
+}
+
+const char *
+aggregate_top_cause(GHashTable *causes, guint64 *count)
+{
+    const char *best = NULL;
+    gsize best_n = 0;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, causes);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        gsize n = GPOINTER_TO_SIZE(v);
+        if (n > best_n || (n == best_n && best && strcmp(k, best) < 0)) {
+            best = k;
+            best_n = n;
+        }
+    }
+    if (count)
+        *count = best_n;
+    return best;
+}
+
+static GroupRow *
+group(Builder *b, GHashTable *table, const char *name)
+{
+    GroupRow *g = g_hash_table_lookup(table, name);
+    if (g == NULL) {
+        g = g_new0(GroupRow, 1);
+        g->name = g_string_chunk_insert_const(b->strings, name);
+        g->causes = g_hash_table_new(g_str_hash, g_str_equal);
+        g_hash_table_insert(table, (gpointer)g->name, g);
+    }
+    return g;
+}
+
+static void
+group_add(GroupRow *g, const Timeline *t)
+{
+    counts_add(&g->counts, t);
+    if (t->outcome != OUTCOME_DELIVERED && t->cls.cause)
+        count_cause(g->causes, t->cls.cause);
+    for (const TimelineEvent *e = t->events; e; e = e->next) {
+        if (e->kind == EVENT_KIND_COMPILED)
+            g->compiled++;
+        else if (e->kind == EVENT_KIND_COMPILE_FAILED)
+            g->compile_failed++;
+        else if (e->kind == EVENT_KIND_SUBMITTED)
+            g->submitted++;
+    }
+}
+
+static StepCauseRow *
+step_row(Builder *b, Step step, const char *cause)
+{
+    char key[256];
+    g_snprintf(key, sizeof key, "%d\t%s", (int)step, cause ? cause : "");
+    StepCauseRow *r = g_hash_table_lookup(b->steps, key);
+    if (r == NULL) {
+        r = g_new0(StepCauseRow, 1);
+        r->step = step;
+        r->cause = cause;
+        g_hash_table_insert(b->steps, g_string_chunk_insert_const(b->strings, key), r);
+    }
+    return r;
+}
+
+static PeriodRow *
+period(GHashTable *table, gint64 start)
+{
+    PeriodRow *p = g_hash_table_lookup(table, &start);
+    if (p == NULL) {
+        p = g_new0(PeriodRow, 1);
+        p->start = start;
+        g_hash_table_insert(table, &p->start, p);
+    }
+    return p;
+}
+
+static gint64
+floor_to(gint64 t, gint64 unit)
+{
+    gint64 r = t % unit;
+    return r < 0 ? t - r - unit : t - r;
+}
+
+static const char *
+relay_of(const Timeline *t)
+{
+    const char *relay = NULL;
+    for (const TimelineEvent *e = t->events; e; e = e->next)
+        if ((e->kind == EVENT_KIND_DELIVERED || e->kind == EVENT_KIND_DEFERRED ||
+             e->kind == EVENT_KIND_FAILED) &&
+            e->relay && *e->relay && strcmp(e->relay, "none") != 0)
+            relay = e->relay;
+    return relay;
+}
+
+static void
+add_relays(Builder *b, const Timeline *t)
+{
+    for (const TimelineEvent *e = t->events; e; e = e->next) {
+        if (e->kind != EVENT_KIND_DELIVERED && e->kind != EVENT_KIND_DEFERRED &&
+            e->kind != EVENT_KIND_FAILED)
+            continue;
+        if (e->flags & EVENT_FLAG_NOT_ATTEMPTED)
+            continue;
+        const char *host = e->relay ? e->relay : "none";
+        char key[512];
+        g_snprintf(key, sizeof key, "%s\t%s", host, e->relay_ip ? e->relay_ip : "");
+        RelayRow *r = g_hash_table_lookup(b->relays, key);
+        if (r == NULL) {
+            r = g_new0(RelayRow, 1);
+            r->host = host;
+            r->ip = e->relay_ip;
+            r->causes = g_hash_table_new(g_str_hash, g_str_equal);
+            g_hash_table_insert(b->relays, g_string_chunk_insert_const(b->strings, key), r);
+        }
+        r->attempts++;
+        if (e->kind == EVENT_KIND_DELIVERED)
+            r->delivered++;
+        else if (e->kind == EVENT_KIND_DEFERRED)
+            r->deferred++;
+        else
+            r->failed++;
+        if (e->kind != EVENT_KIND_DELIVERED)
+            count_cause(r->causes, e->cls.cause);
+        if (e->time && (r->first == 0 || e->time < r->first))
+            r->first = e->time;
+        if (e->time > r->last)
+            r->last = e->time;
+    }
+}
+
+static void
+add_codes(Builder *b, const Timeline *t)
+{
+    GHashTable *seen = NULL;
+    for (const TimelineEvent *e = t->events; e; e = e->next) {
+        if (e->reply_code == 0 && e->enhanced == NULL)
+            continue;
+        if (e->kind == EVENT_KIND_SMTP_COMMAND || e->kind == EVENT_KIND_OTHER_RECEIVED)
+            continue;
+        char key[64];
+        g_snprintf(key, sizeof key, "%u\t%s", e->reply_code, e->enhanced ? e->enhanced : "");
+        CodeRow *r = g_hash_table_lookup(b->codes, key);
+        if (r == NULL) {
+            r = g_new0(CodeRow, 1);
+            r->reply_code = e->reply_code;
+            r->enhanced = e->enhanced;
+            r->success = e->kind == EVENT_KIND_DELIVERED || e->kind == EVENT_KIND_DSN_SUCCESS;
+            g_hash_table_insert(b->codes, g_string_chunk_insert_const(b->strings, key), r);
+        }
+        r->events++;
+        if (r->example == NULL && e->diagnostic) {
+            r->example = e;
+            r->example_timeline = t;
+        }
+        if (seen == NULL)
+            seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+        if (!g_hash_table_contains(seen, r)) {
+            g_hash_table_add(seen, r);
+            r->recipients++;
+        }
+    }
+    if (seen)
+        g_hash_table_destroy(seen);
+}
+
+static void
+add_suppress(Builder *b, const Timeline *t)
+{
+    const char *reason = NULL;
+    const char *action = NULL;
+    const TimelineEvent *evidence = t->decisive;
+    Step step = t->cls.step;
+    if (t->complaint && t->complaint_type &&
+        (strcmp(t->complaint_type, "abuse") == 0 || strcmp(t->complaint_type, "fraud") == 0)) {
+        reason = "complaint";
+        action = "suppress";
+        for (const TimelineEvent *e = t->events; e; e = e->next)
+            if (e->kind == EVENT_KIND_COMPLAINT)
+                evidence = e;
+        step = STEP_UNKNOWN;
+    } else if ((t->outcome == OUTCOME_FAILED || t->outcome == OUTCOME_BOUNCED_AFTER ||
+                t->outcome == OUTCOME_EXPIRED) &&
+               t->cls.cause && t->cls.permanence == PERMANENCE_PERMANENT) {
+        const TaxonomyEntry *te = taxonomy_lookup(step_to_string(t->cls.step), t->cls.cause);
+        if (te && strcmp(te->action, "suppress") == 0 && t->outcome != OUTCOME_EXPIRED) {
+            reason = t->cls.cause;
+            action = "suppress";
+        } else if (te && strcmp(te->action, "suppress-after-repeats") == 0) {
+            reason = t->cls.cause;
+            action = "review"; /* decided below by repeats */
+        }
+    } else if (t->other_received) {
+        for (const TimelineEvent *e = t->events; e; e = e->next)
+            if (e->kind == EVENT_KIND_OTHER_RECEIVED && e->cause_hint &&
+                strcmp(e->cause_hint, "unsubscribe-request") == 0) {
+                reason = "unsubscribe-request";
+                action = "suppress";
+                evidence = e;
+                step = STEP_UNKNOWN;
+            }
+    }
+    if (reason == NULL || t->recipient == NULL || *t->recipient == '\0')
+        return;
+    SuppressRow *r = g_hash_table_lookup(b->suppress, t->recipient);
+    if (r == NULL) {
+        r = g_new0(SuppressRow, 1);
+        r->address = t->recipient;
+        r->reason = reason;
+        r->action = action;
+        r->step = step;
+        r->evidence = evidence;
+        r->timeline = t;
+        g_hash_table_insert(b->suppress, (gpointer)t->recipient, r);
+    } else if (strcmp(r->action, "review") == 0 && strcmp(action, "suppress") == 0) {
+        r->reason = reason;
+        r->action = action;
+        r->step = step;
+        r->evidence = evidence;
+        r->timeline = t;
+    }
+    r->failures++;
+}
+
+static int
+compare_timelines(gconstpointer a, gconstpointer b)
+{
+    const Timeline *x = *(Timeline *const *)a, *y = *(Timeline *const *)b;
+    gint64 tx = x->first_seen ? x->first_seen : x->message->queued_at;
+    gint64 ty = y->first_seen ? y->first_seen : y->message->queued_at;
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
+    int c = g_strcmp0(x->message->host, y->message->host);
+    if (c)
+        return c;
+    c = g_strcmp0(x->message->queue_id, y->message->queue_id);
+    if (c)
+        return c;
+    c = g_strcmp0(x->message->message_id, y->message->message_id);
+    if (c)
+        return c;
+    return g_strcmp0(x->recipient, y->recipient);
+}
+
+static int
+compare_step_rows(gconstpointer a, gconstpointer b)
+{
+    const StepCauseRow *x = *(StepCauseRow *const *)a, *y = *(StepCauseRow *const *)b;
+    if (x->step != y->step)
+        return x->step < y->step ? -1 : 1;
+    guint64 nx = x->failed + x->expired + x->pending + x->bounced_after + x->recovered +
+                 x->suppressed;
+    guint64 ny = y->failed + y->expired + y->pending + y->bounced_after + y->recovered +
+                 y->suppressed;
+    if (nx != ny)
+        return nx > ny ? -1 : 1;
+    return g_strcmp0(x->cause, y->cause);
+}
+
+static int
+compare_groups(gconstpointer a, gconstpointer b)
+{
+    const GroupRow *x = *(GroupRow *const *)a, *y = *(GroupRow *const *)b;
+    if (x->counts.recipients != y->counts.recipients)
+        return x->counts.recipients > y->counts.recipients ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int
+compare_relays(gconstpointer a, gconstpointer b)
+{
+    const RelayRow *x = *(RelayRow *const *)a, *y = *(RelayRow *const *)b;
+    if (x->attempts != y->attempts)
+        return x->attempts > y->attempts ? -1 : 1;
+    int c = g_strcmp0(x->host, y->host);
+    return c ? c : g_strcmp0(x->ip, y->ip);
+}
+
+static int
+compare_codes(gconstpointer a, gconstpointer b)
+{
+    const CodeRow *x = *(CodeRow *const *)a, *y = *(CodeRow *const *)b;
+    if (x->events != y->events)
+        return x->events > y->events ? -1 : 1;
+    if (x->reply_code != y->reply_code)
+        return x->reply_code < y->reply_code ? -1 : 1;
+    return g_strcmp0(x->enhanced, y->enhanced);
+}
+
+static int
+compare_periods(gconstpointer a, gconstpointer b)
+{
+    const PeriodRow *x = *(PeriodRow *const *)a, *y = *(PeriodRow *const *)b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int
+compare_suppress(gconstpointer a, gconstpointer b)
+{
+    const SuppressRow *x = *(SuppressRow *const *)a, *y = *(SuppressRow *const *)b;
+    return strcmp(x->address, y->address);
+}
+
+static GPtrArray *
+sorted_values(GHashTable *table, GCompareFunc cmp)
+{
+    GPtrArray *arr = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, table);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        g_ptr_array_add(arr, v);
+    g_ptr_array_sort(arr, cmp);
+    return arr;
+}
+
+static void
+free_group(gpointer p)
+{
+    GroupRow *g = p;
+    g_hash_table_destroy(g->causes);
+    g_free(g);
+}
+
+static void
+free_relay(gpointer p)
+{
+    RelayRow *r = p;
+    g_hash_table_destroy(r->causes);
+    g_free(r);
+}
+
+Aggregates *
+aggregates_build(const Correlator *c)
+{
+    Aggregates *a = g_new0(Aggregates, 1);
+    Builder b = {
+        .a = a,
+        .steps = g_hash_table_new(g_str_hash, g_str_equal),
+        .domains = g_hash_table_new(g_str_hash, g_str_equal),
+        .providers = g_hash_table_new(g_str_hash, g_str_equal),
+        .campaigns = g_hash_table_new(g_str_hash, g_str_equal),
+        .relays = g_hash_table_new(g_str_hash, g_str_equal),
+        .codes = g_hash_table_new(g_str_hash, g_str_equal),
+        .days = g_hash_table_new(g_int64_hash, g_int64_equal),
+        .hours = g_hash_table_new(g_int64_hash, g_int64_equal),
+        .suppress = g_hash_table_new(g_str_hash, g_str_equal),
+        .strings = g_string_chunk_new(4096),
+    };
+    a->cause_totals = g_hash_table_new(g_str_hash, g_str_equal);
+    a->timelines = g_ptr_array_new();
+    const GPtrArray *messages = correlator_messages(c);
+    for (guint i = 0; i < messages->len; i++) {
+        const Message *m = messages->pdata[i];
+        if (m->notification || m->internal || m->timelines == NULL)
+            continue;
+        a->messages++;
+        for (Timeline *t = m->timelines; t; t = t->next)
+            g_ptr_array_add(a->timelines, t);
+    }
+    g_ptr_array_sort(a->timelines, compare_timelines);
+
+    /* a domain's provider: from the MX/relay hosts its mail went to, else from the domain */
+    GHashTable *domain_provider = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < a->timelines->len; i++) {
+        const Timeline *t = a->timelines->pdata[i];
+        const char *domain = timeline_domain(t);
+        const char *relay = relay_of(t);
+        if (relay || !g_hash_table_contains(domain_provider, domain))
+            g_hash_table_insert(domain_provider, (gpointer)domain,
+                                (gpointer)g_string_chunk_insert_const(
+                                    b.strings, aggregate_provider(domain, relay)));
+    }
+
+    /* campaigns count distinct messages */
+    GHashTable *campaign_msgs = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < a->timelines->len; i++) {
+        const Timeline *t = a->timelines->pdata[i];
+        counts_add(&a->all, t);
+        gint64 when = t->first_seen ? t->first_seen : t->message->queued_at;
+        if (when && (a->first == 0 || when < a->first))
+            a->first = when;
+        if (t->last_seen > a->last)
+            a->last = t->last_seen;
+
+        /* steps x causes */
+        if (t->outcome != OUTCOME_DELIVERED && t->outcome != OUTCOME_UNKNOWN &&
+            (t->cls.cause || t->outcome == OUTCOME_PENDING)) {
+            StepCauseRow *r = step_row(&b, t->cls.step, t->cls.cause ? t->cls.cause : "queued");
+            switch (t->outcome) {
+            case OUTCOME_FAILED:
+                r->failed++;
+                break;
+            case OUTCOME_EXPIRED:
+                r->expired++;
+                break;
+            case OUTCOME_PENDING:
+                r->pending++;
+                break;
+            case OUTCOME_BOUNCED_AFTER:
+                r->bounced_after++;
+                break;
+            case OUTCOME_SUPPRESSED:
+                r->suppressed++;
+                break;
+            default:
+                break;
+            }
+            if (t->cls.permanence == PERMANENCE_PERMANENT)
+                r->permanent++;
+            else if (t->cls.permanence == PERMANENCE_TEMPORARY)
+                r->temporary++;
+            if (r->example == NULL && t->decisive) {
+                r->example = t->decisive;
+                r->example_timeline = t;
+            }
+            count_cause(a->cause_totals, t->cls.cause);
+        }
+        /* delivered after trouble: the last deferral's step and cause */
+        const TimelineEvent *last_defer = NULL;
+        for (const TimelineEvent *e = t->events; e; e = e->next) {
+            if (e->kind == EVENT_KIND_DEFERRED && e->cls.cause) {
+                last_defer = e;
+                StepCauseRow *r = step_row(&b, e->cls.step, e->cls.cause);
+                r->attempts++;
+                if (r->example == NULL) {
+                    r->example = e;
+                    r->example_timeline = t;
+                }
+            }
+        }
+        if (t->outcome == OUTCOME_DELIVERED && last_defer) {
+            StepCauseRow *r = step_row(&b, last_defer->cls.step, last_defer->cls.cause);
+            r->recovered++;
+            r->temporary++;
+        }
+
+        const char *domain = timeline_domain(t);
+        const char *provider = g_hash_table_lookup(domain_provider, domain);
+        GroupRow *d = group(&b, b.domains, *domain ? domain : "(none)");
+        group_add(d, t);
+        d->provider = provider;
+        GroupRow *p = group(&b, b.providers, provider);
+        group_add(p, t);
+        if (d->counts.recipients == 1)
+            p->domains++;
+
+        const char *camp = t->message->campaign ? t->message->campaign : "(none)";
+        GroupRow *cg = group(&b, b.campaigns, camp);
+        group_add(cg, t);
+        if (!g_hash_table_contains(campaign_msgs, t->message)) {
+            g_hash_table_add(campaign_msgs, t->message);
+            cg->messages++;
+        }
+
+        add_relays(&b, t);
+        add_codes(&b, t);
+        add_suppress(&b, t);
+        if (when) {
+            counts_add(&period(b.days, floor_to(when, DAY_US))->counts, t);
+            counts_add(&period(b.hours, floor_to(when, HOUR_US))->counts, t);
+        }
+    }
+    g_hash_table_destroy(campaign_msgs);
+    g_hash_table_destroy(domain_provider);
+
+    a->steps = sorted_values(b.steps, compare_step_rows);
+    g_ptr_array_set_free_func(a->steps, g_free);
+    a->domains = sorted_values(b.domains, compare_groups);
+    g_ptr_array_set_free_func(a->domains, free_group);
+    a->providers = sorted_values(b.providers, compare_groups);
+    g_ptr_array_set_free_func(a->providers, free_group);
+    a->campaigns = sorted_values(b.campaigns, compare_groups);
+    g_ptr_array_set_free_func(a->campaigns, free_group);
+    a->relays = sorted_values(b.relays, compare_relays);
+    g_ptr_array_set_free_func(a->relays, free_relay);
+    a->codes = sorted_values(b.codes, compare_codes);
+    g_ptr_array_set_free_func(a->codes, g_free);
+    a->days = sorted_values(b.days, compare_periods);
+    g_ptr_array_set_free_func(a->days, g_free);
+    GPtrArray *hours = sorted_values(b.hours, compare_periods);
+    g_ptr_array_set_free_func(hours, g_free);
+    if (a->last - a->first <= 3 * DAY_US)
+        a->hours = hours;
+    else
+        g_ptr_array_unref(hours);
+    /* "review" rows need repeats: mailbox full once is not a reason to drop anyone */
+    GPtrArray *sup = sorted_values(b.suppress, compare_suppress);
+    a->suppress = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < sup->len; i++) {
+        SuppressRow *r = sup->pdata[i];
+        if (strcmp(r->action, "suppress") == 0 || r->failures >= 3)
+            g_ptr_array_add(a->suppress, r);
+        else
+            g_free(r);
+    }
+    g_ptr_array_unref(sup);
+
+    g_hash_table_destroy(b.steps);
+    g_hash_table_destroy(b.domains);
+    g_hash_table_destroy(b.providers);
+    g_hash_table_destroy(b.campaigns);
+    g_hash_table_destroy(b.relays);
+    g_hash_table_destroy(b.codes);
+    g_hash_table_destroy(b.days);
+    g_hash_table_destroy(b.hours);
+    g_hash_table_destroy(b.suppress);
+    a->strings = b.strings; /* names live as long as the aggregates */
+    return a;
+}
+
+void
+aggregates_free(Aggregates *a)
+{
+    if (a == NULL)
+        return;
+    g_ptr_array_unref(a->steps);
+    g_ptr_array_unref(a->domains);
+    g_ptr_array_unref(a->providers);
+    g_ptr_array_unref(a->campaigns);
+    g_ptr_array_unref(a->relays);
+    g_ptr_array_unref(a->codes);
+    g_ptr_array_unref(a->days);
+    if (a->hours)
+        g_ptr_array_unref(a->hours);
+    g_ptr_array_unref(a->suppress);
+    g_ptr_array_unref(a->timelines);
+    g_hash_table_destroy(a->cause_totals);
+    g_string_chunk_free(a->strings);
+    g_free(a);
+}

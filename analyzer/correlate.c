@@ -1,0 +1,1043 @@
+/* Joins events into messages and timelines (see correlate.h).
+ * All strings are interned in the correlator's pool, so string keys compare by pointer. */
+#include "correlate.h"
+
+#include <string.h>
+
+#include "string-pool.h"
+
+G_DEFINE_QUARK(correlate_error_quark, correlate_error)
+
+#define DAY ((gint64)86400 * G_USEC_PER_SEC)
+/* A transcript and the MTA's record of the same attempt are this close in time. */
+#define TRANSCRIPT_WINDOW ((gint64)15 * 60 * G_USEC_PER_SEC)
+/* A timeline with more recipients than this gets a hash index for recipient lookups. */
+#define MANY_RECIPIENTS 8
+
+/* Fixed-size records are carved from large blocks: millions of messages, no malloc each. */
+typedef struct {
+    GPtrArray *blocks;
+    char *cur;
+    gsize left;
+} Arena;
+
+static gpointer
+arena_alloc(Arena *a, gsize size)
+{
+    size = (size + 7) & ~(gsize)7;
+    if (size > a->left) {
+        gsize block = MAX((gsize)1 << 20, size);
+        a->cur = g_malloc(block);
+        a->left = block;
+        g_ptr_array_add(a->blocks, a->cur);
+    }
+    gpointer p = a->cur;
+    memset(p, 0, size);
+    a->cur += size;
+    a->left -= size;
+    return p;
+}
+
+struct Correlator {
+    GPtrArray *verp;    /* GRegex* */
+    GPtrArray *our;     /* char*: --our-mta names */
+    gint64 window;
+    StringPool *pool;
+    Arena arena;
+    GPtrArray *messages;  /* Message* in order of creation */
+    GHashTable *by_key;   /* interned key -> Message* (chain through next_same_key, newest first) */
+    GHashTable *many;     /* Timeline* -> Timeline*: (message, recipient) of large messages */
+    GHashTable *notif;    /* interned queue id -> host: DSN messages our MTA generated */
+    GHashTable *hosts;    /* interned MTA host names seen */
+    GArray *pending;      /* Event: from other sources, linked at the end */
+    GArray *other;        /* OtherItem */
+    CorrelatorStats stats;
+    /* link-phase indexes (built once, extended as messages are created) */
+    GHashTable *by_msgid; /* message id -> Message* (first) */
+    GHashTable *by_rcpt;  /* recipient -> GPtrArray of Timeline* */
+    GHashTable *by_token; /* message-id local part, envid, queue id -> Message* */
+    GHashTable *by_remote; /* next hop's queued-as id -> TimelineEvent* */
+    GHashTable *remote_tl; /* TimelineEvent* -> Timeline* for by_remote */
+    GHashTable *app_msgs;  /* campaign/message id -> Message* for messages seen only in app logs */
+};
+
+/* ---- strings --------------------------------------------------------------------------- */
+
+static const char *
+intern(Correlator *c, const char *s)
+{
+    return s ? string_pool_intern(c->pool, s) : NULL;
+}
+
+/* Addresses compare case-insensitively, without angle brackets. */
+static const char *
+intern_address(Correlator *c, const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return s ? intern(c, s) : NULL;
+    char buf[512];
+    gsize n = strlen(s);
+    if (n >= sizeof buf)
+        return intern(c, s);
+    const char *p = s;
+    if (*p == '<') {
+        p++;
+        n--;
+        if (n > 0 && p[n - 1] == '>')
+            n--;
+    }
+    for (gsize i = 0; i < n; i++)
+        buf[i] = g_ascii_tolower(p[i]);
+    buf[n] = '\0';
+    return string_pool_intern_len(c->pool, buf, n);
+}
+
+static const char *
+intern_msgid(Correlator *c, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    while (*s == ' ' || *s == '<')
+        s++;
+    gsize n = strlen(s);
+    while (n > 0 && (s[n - 1] == '>' || s[n - 1] == ' '))
+        n--;
+    if (n == 0)
+        return NULL;
+    return string_pool_intern_len(c->pool, s, n);
+}
+
+static void
+intern_event(Correlator *c, Event *e)
+{
+    e->host = intern(c, e->host);
+    e->queue_id = intern(c, e->queue_id);
+    e->related_id = intern(c, e->related_id);
+    e->message_id = intern_msgid(c, e->message_id);
+    e->sender = intern_address(c, e->sender);
+    e->recipient = intern_address(c, e->recipient);
+    e->orig_recipient = intern_address(c, e->orig_recipient);
+    e->envid = intern(c, e->envid);
+    e->campaign = intern(c, e->campaign);
+    e->verp = intern(c, e->verp);
+    e->in_reply_to = intern_msgid(c, e->in_reply_to);
+    e->enhanced = intern(c, e->enhanced);
+    e->diagnostic = intern(c, e->diagnostic);
+    e->relay = intern(c, e->relay);
+    e->relay_ip = intern(c, e->relay_ip);
+    e->reporting_mta = intern(c, e->reporting_mta);
+    e->vendor_label = intern(c, e->vendor_label);
+    e->cause_hint = intern(c, e->cause_hint);
+    e->subject = intern(c, e->subject);
+    e->from_header = intern(c, e->from_header);
+    e->detail = intern(c, e->detail);
+}
+
+/* ---- construction ---------------------------------------------------------------------- */
+
+static guint
+timeline_key_hash(gconstpointer p)
+{
+    const Timeline *t = p;
+    return g_direct_hash(t->message) * 31u + g_direct_hash(t->recipient);
+}
+
+static gboolean
+timeline_key_equal(gconstpointer a, gconstpointer b)
+{
+    const Timeline *x = a, *y = b;
+    return x->message == y->message && x->recipient == y->recipient;
+}
+
+Correlator *
+correlator_new(const CorrelatorOptions *options, GError **error)
+{
+    g_autoptr(Correlator) c = g_new0(Correlator, 1);
+    c->arena.blocks = g_ptr_array_new_with_free_func(g_free);
+    c->pool = string_pool_new();
+    c->messages = g_ptr_array_new();
+    c->by_key = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
+    c->notif = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->hosts = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->pending = g_array_new(FALSE, FALSE, sizeof(Event));
+    c->other = g_array_new(FALSE, FALSE, sizeof(OtherItem));
+    c->verp = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
+    c->our = g_ptr_array_new_with_free_func(g_free);
+    c->window = options && options->link_window > 0 ? options->link_window : 30 * DAY;
+
+    /* Built-in VERP forms: Postfix/qmail "local+user=domain@..." and "bounces-TOKEN-...@"
+     * / "bounce-TOKEN@" with an opaque token. */
+    static const char *const builtin[] = {
+        "^[^@+]+[+](?<local>[^=@]+)=(?<domain>[^@=]+)@",
+        "^bounces?-(?<token>[A-Za-z0-9._]+)(-[^@]*)?@",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(builtin); i++)
+        g_ptr_array_add(c->verp, g_regex_new(builtin[i], G_REGEX_OPTIMIZE, 0, NULL));
+    if (options && options->verp_patterns) {
+        for (int i = 0; options->verp_patterns[i]; i++) {
+            const char *pat = options->verp_patterns[i];
+            GError *local = NULL;
+            GRegex *re = g_regex_new(pat, G_REGEX_OPTIMIZE, 0, &local);
+            if (re == NULL) {
+                g_set_error(error, CORRELATE_ERROR, CORRELATE_ERROR_VERP,
+                            "--verp '%s': %s", pat, local->message);
+                g_error_free(local);
+                return NULL;
+            }
+            if (g_regex_get_string_number(re, "recipient") < 0 &&
+                g_regex_get_string_number(re, "token") < 0 &&
+                (g_regex_get_string_number(re, "local") < 0 ||
+                 g_regex_get_string_number(re, "domain") < 0)) {
+                g_set_error(error, CORRELATE_ERROR, CORRELATE_ERROR_VERP,
+                            "--verp '%s': needs a named group (?<recipient>...), (?<token>...) "
+                            "or (?<local>...) with (?<domain>...)",
+                            pat);
+                g_regex_unref(re);
+                return NULL;
+            }
+            /* user patterns are tried first */
+            g_ptr_array_insert(c->verp, (gint)(i), re);
+        }
+    }
+    if (options && options->our_mtas)
+        for (int i = 0; options->our_mtas[i]; i++)
+            g_ptr_array_add(c->our, g_ascii_strdown(options->our_mtas[i], -1));
+    return g_steal_pointer(&c);
+}
+
+static void
+destroy_ptr_array(gpointer p)
+{
+    g_ptr_array_unref(p);
+}
+
+void
+correlator_free(Correlator *c)
+{
+    if (c == NULL)
+        return;
+    g_ptr_array_unref(c->arena.blocks);
+    string_pool_free(c->pool);
+    g_ptr_array_unref(c->messages);
+    g_hash_table_destroy(c->by_key);
+    g_hash_table_destroy(c->many);
+    g_hash_table_destroy(c->notif);
+    g_hash_table_destroy(c->hosts);
+    g_array_free(c->pending, TRUE);
+    g_array_free(c->other, TRUE);
+    g_ptr_array_unref(c->verp);
+    g_ptr_array_unref(c->our);
+    if (c->by_msgid)
+        g_hash_table_destroy(c->by_msgid);
+    if (c->by_rcpt)
+        g_hash_table_destroy(c->by_rcpt);
+    if (c->by_token)
+        g_hash_table_destroy(c->by_token);
+    if (c->by_remote)
+        g_hash_table_destroy(c->by_remote);
+    if (c->remote_tl)
+        g_hash_table_destroy(c->remote_tl);
+    if (c->app_msgs)
+        g_hash_table_destroy(c->app_msgs);
+    g_free(c);
+}
+
+static void index_message(Correlator *c, Message *m);
+static void index_timeline(Correlator *c, Timeline *t);
+
+static Message *
+new_message(Correlator *c, const char *host, const char *key)
+{
+    Message *m = arena_alloc(&c->arena, sizeof(Message));
+    m->host = host;
+    m->size = -1;
+    if (key) {
+        m->next_same_key = g_hash_table_lookup(c->by_key, key);
+        g_hash_table_insert(c->by_key, (gpointer)key, m);
+    }
+    g_ptr_array_add(c->messages, m);
+    return m;
+}
+
+/* The open message of (host, key), created when missing. */
+static Message *
+mta_message(Correlator *c, const char *host, const char *key)
+{
+    for (Message *m = g_hash_table_lookup(c->by_key, key); m; m = m->next_same_key)
+        if (m->host == host && !m->closed)
+            return m;
+    Message *m = new_message(c, host, key);
+    if (g_hash_table_lookup(c->notif, key) == host) {
+        m->notification = TRUE;
+        c->stats.notifications++;
+    }
+    return m;
+}
+
+static Timeline *
+find_timeline(Correlator *c, Message *m, const char *recipient, gboolean create)
+{
+    if (m->n_timelines > MANY_RECIPIENTS) {
+        Timeline probe = {.message = m, .recipient = recipient};
+        Timeline *t = g_hash_table_lookup(c->many, &probe);
+        if (t || !create)
+            return t;
+    } else {
+        for (Timeline *t = m->timelines; t; t = t->next)
+            if (t->recipient == recipient)
+                return t;
+        if (!create)
+            return NULL;
+    }
+    Timeline *t = arena_alloc(&c->arena, sizeof(Timeline));
+    t->message = m;
+    t->recipient = recipient;
+    if (m->last_timeline)
+        m->last_timeline->next = t;
+    else
+        m->timelines = t;
+    m->last_timeline = t;
+    m->n_timelines++;
+    if (m->n_timelines == MANY_RECIPIENTS + 1) {
+        for (Timeline *x = m->timelines; x; x = x->next)
+            g_hash_table_add(c->many, x);
+    } else if (m->n_timelines > MANY_RECIPIENTS + 1) {
+        g_hash_table_add(c->many, t);
+    }
+    if (c->by_rcpt)
+        index_timeline(c, t);
+    return t;
+}
+
+static TimelineEvent *
+add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
+{
+    TimelineEvent *te = arena_alloc(&c->arena, sizeof(TimelineEvent));
+    te->time = e->time;
+    te->kind = e->kind;
+    te->step_hint = e->step;
+    te->step_confidence = e->step_confidence;
+    te->reply_code = e->reply_code;
+    te->flags = e->attempt_flags;
+    te->link = link;
+    te->input = e->input;
+    te->item = e->item;
+    te->line = e->line;
+    te->enhanced = e->enhanced;
+    te->diagnostic = e->diagnostic;
+    te->relay = e->relay;
+    te->relay_ip = e->relay_ip;
+    te->vendor_label = e->vendor_label;
+    te->cause_hint = e->cause_hint;
+    te->detail = e->detail;
+    te->reporting_mta = e->reporting_mta;
+    if (e->kind == EVENT_KIND_DELIVERED)
+        te->remote_id = e->related_id;
+    /* insert in time order; events of unknown time go last */
+    if (t->last_event == NULL) {
+        t->events = t->last_event = te;
+    } else if (te->time == 0 || t->last_event->time <= te->time) {
+        t->last_event->next = te;
+        t->last_event = te;
+    } else {
+        TimelineEvent **pp = &t->events;
+        while (*pp && (*pp)->time != 0 && (*pp)->time <= te->time)
+            pp = &(*pp)->next;
+        te->next = *pp;
+        *pp = te;
+        if (te->next == NULL)
+            t->last_event = te;
+    }
+    t->n_events++;
+    if (e->time) {
+        if (t->first_seen == 0 || e->time < t->first_seen)
+            t->first_seen = e->time;
+        if (e->time > t->last_seen)
+            t->last_seen = e->time;
+    }
+    if (link != LINK_NONE) {
+        t->link_methods |= 1u << link;
+        c->stats.linked[link]++;
+    }
+    if (e->orig_recipient && t->orig_recipient == NULL && e->orig_recipient != t->recipient)
+        t->orig_recipient = e->orig_recipient;
+    return te;
+}
+
+static void
+merge_message_fields(Message *m, const Event *e)
+{
+    if (e->message_id && !m->message_id)
+        m->message_id = e->message_id;
+    if (e->sender && !m->sender)
+        m->sender = e->sender;
+    if (e->campaign && !m->campaign)
+        m->campaign = e->campaign;
+    if (e->envid && !m->envid)
+        m->envid = e->envid;
+    if (e->size >= 0 && m->size < 0)
+        m->size = e->size;
+    if (e->nrcpt && !m->nrcpt)
+        m->nrcpt = e->nrcpt;
+    if (e->time && (m->queued_at == 0 || e->time < m->queued_at))
+        m->queued_at = e->time;
+}
+
+static const char *
+mta_key(const Event *e)
+{
+    if (e->queue_id)
+        return e->queue_id;
+    if (e->message_id)
+        return e->message_id;
+    if (e->envid)
+        return e->envid;
+    return e->recipient;
+}
+
+static gboolean
+is_mta_kind(EventKind k)
+{
+    switch (k) {
+    case EVENT_KIND_QUEUED:
+    case EVENT_KIND_REJECTED:
+    case EVENT_KIND_DELIVERED:
+    case EVENT_KIND_DEFERRED:
+    case EVENT_KIND_FAILED:
+    case EVENT_KIND_EXPIRED:
+    case EVENT_KIND_NOTIFICATION:
+    case EVENT_KIND_MESSAGE_END:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+static gboolean
+is_final_kind(EventKind k)
+{
+    return k == EVENT_KIND_DELIVERED || k == EVENT_KIND_FAILED || k == EVENT_KIND_EXPIRED ||
+           k == EVENT_KIND_REJECTED;
+}
+
+static void
+consume_mta(Correlator *c, const Event *e)
+{
+    if (e->kind == EVENT_KIND_REJECTED && e->queue_id == NULL) {
+        /* smtpd NOQUEUE: mail coming in was refused; not one of ours */
+        c->stats.inbound_rejections++;
+        return;
+    }
+    const char *key = mta_key(e);
+    if (key == NULL)
+        return;
+    const char *host = e->host ? e->host : intern(c, "");
+    g_hash_table_add(c->hosts, (gpointer)host);
+
+    if (e->kind == EVENT_KIND_MESSAGE_END) {
+        for (Message *m = g_hash_table_lookup(c->by_key, key); m; m = m->next_same_key)
+            if (m->host == host && !m->closed) {
+                m->closed = TRUE;
+                break;
+            }
+        return;
+    }
+    Message *m = mta_message(c, host, key);
+    if (m->queue_id == NULL)
+        m->queue_id = e->queue_id;
+    merge_message_fields(m, e);
+    if (e->attempt_flags & EVENT_FLAG_NULL_SENDER && e->kind == EVENT_KIND_QUEUED &&
+        g_hash_table_lookup(c->notif, key) == host && !m->notification) {
+        m->notification = TRUE;
+        c->stats.notifications++;
+    }
+
+    switch (e->kind) {
+    case EVENT_KIND_QUEUED:
+        return;
+    case EVENT_KIND_NOTIFICATION:
+        /* the DSN's own queue entry is ours, not a campaign message */
+        if (e->related_id) {
+            g_hash_table_insert(c->notif, (gpointer)e->related_id, (gpointer)host);
+            for (Message *n = g_hash_table_lookup(c->by_key, e->related_id); n;
+                 n = n->next_same_key)
+                if (n->host == host && !n->closed && !n->notification) {
+                    n->notification = TRUE;
+                    c->stats.notifications++;
+                }
+        }
+        for (Timeline *t = m->timelines; t; t = t->next)
+            if (t->last_event && t->last_event->kind != EVENT_KIND_DELIVERED &&
+                t->last_event->kind != EVENT_KIND_NOTIFICATION)
+                add_event(c, t, e, LINK_NONE);
+        return;
+    case EVENT_KIND_EXPIRED:
+        if (e->recipient == NULL) {
+            /* the whole message: every recipient without a final result */
+            for (Timeline *t = m->timelines; t; t = t->next)
+                if (t->last_event == NULL || !is_final_kind(t->last_event->kind))
+                    add_event(c, t, e, LINK_NONE);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    const char *rcpt = e->recipient ? e->recipient : intern(c, "");
+    Timeline *t = find_timeline(c, m, rcpt, TRUE);
+    add_event(c, t, e, LINK_NONE);
+}
+
+void
+correlator_consume(Correlator *c, const EventBatch *batch)
+{
+    guint n = event_batch_len(batch);
+    for (guint i = 0; i < n; i++) {
+        Event e = *event_batch_get(batch, i);
+        c->stats.events++;
+        if (e.kind == EVENT_KIND_SMTP_COMMAND) {
+            c->stats.smtp_commands++;
+            continue;
+        }
+        intern_event(c, &e);
+        if (is_mta_kind(e.kind) && !(e.attempt_flags & EVENT_FLAG_TRANSCRIPT))
+            consume_mta(c, &e);
+        else
+            g_array_append_val(c->pending, e);
+    }
+}
+
+/* ---- linking --------------------------------------------------------------------------- */
+
+static void
+index_timeline(Correlator *c, Timeline *t)
+{
+    const char *keys[2] = {t->recipient, t->orig_recipient};
+    for (int i = 0; i < 2; i++) {
+        if (keys[i] == NULL || *keys[i] == '\0')
+            continue;
+        GPtrArray *list = g_hash_table_lookup(c->by_rcpt, keys[i]);
+        if (list == NULL) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(c->by_rcpt, (gpointer)keys[i], list);
+        }
+        g_ptr_array_add(list, t);
+    }
+}
+
+static void
+index_token(Correlator *c, const char *token, Message *m)
+{
+    if (token && *token && !g_hash_table_contains(c->by_token, token))
+        g_hash_table_insert(c->by_token, (gpointer)token, m);
+}
+
+static void
+index_message(Correlator *c, Message *m)
+{
+    if (m->notification || m->internal)
+        return;
+    if (m->message_id && !g_hash_table_contains(c->by_msgid, m->message_id))
+        g_hash_table_insert(c->by_msgid, (gpointer)m->message_id, m);
+    if (m->message_id) {
+        const char *at = strchr(m->message_id, '@');
+        if (at)
+            index_token(c, string_pool_intern_len(c->pool, m->message_id,
+                                                  (gsize)(at - m->message_id)),
+                        m);
+        index_token(c, m->message_id, m);
+    }
+    index_token(c, m->envid, m);
+    index_token(c, m->queue_id, m);
+}
+
+static void
+build_indexes(Correlator *c)
+{
+    c->by_msgid = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->by_rcpt = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, destroy_ptr_array);
+    c->by_token = g_hash_table_new(g_str_hash, g_str_equal);
+    c->by_remote = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->remote_tl = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->app_msgs = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < c->messages->len; i++) {
+        Message *m = c->messages->pdata[i];
+        index_message(c, m);
+        if (m->notification || m->internal)
+            continue;
+        for (Timeline *t = m->timelines; t; t = t->next) {
+            index_timeline(c, t);
+            /* the next hop's id from "250 ... queued as X": transcripts link by it */
+            for (TimelineEvent *te = t->events; te; te = te->next)
+                if (te->kind == EVENT_KIND_DELIVERED && te->remote_id) {
+                    g_hash_table_insert(c->by_remote, (gpointer)te->remote_id, te);
+                    g_hash_table_insert(c->remote_tl, te, t);
+                }
+        }
+    }
+}
+
+static Timeline *
+timeline_in_message(Correlator *c, Message *m, const Event *e)
+{
+    if (m == NULL)
+        return NULL;
+    Timeline *t = NULL;
+    if (e->recipient)
+        t = find_timeline(c, m, e->recipient, FALSE);
+    if (t == NULL && e->orig_recipient)
+        t = find_timeline(c, m, e->orig_recipient, FALSE);
+    if (t == NULL && e->recipient) {
+        for (Timeline *x = m->timelines; x; x = x->next)
+            if (x->orig_recipient == e->recipient)
+                return x;
+    }
+    if (t == NULL && m->n_timelines == 1 && e->recipient == NULL)
+        t = m->timelines;
+    if (t == NULL && m->n_timelines == 1 && e->kind != EVENT_KIND_BOUNCE)
+        t = m->timelines;
+    return t;
+}
+
+static Timeline *
+find_by_recipient(Correlator *c, const char *rcpt, gint64 when, gboolean before_only)
+{
+    if (rcpt == NULL)
+        return NULL;
+    GPtrArray *list = g_hash_table_lookup(c->by_rcpt, rcpt);
+    if (list == NULL)
+        return NULL;
+    Timeline *best = NULL;
+    for (guint i = 0; i < list->len; i++) {
+        Timeline *t = list->pdata[i];
+        if (when && t->first_seen) {
+            gint64 slack = before_only ? DAY : c->window;
+            if (t->first_seen > when + slack || when - t->first_seen > c->window)
+                continue;
+        }
+        if (best == NULL || t->first_seen > best->first_seen)
+            if (!when || !best || t->first_seen <= when + DAY)
+                best = t;
+    }
+    return best;
+}
+
+static gboolean
+same_first_label(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL || *a == '\0' || *b == '\0')
+        return FALSE;
+    gsize la = strcspn(a, "./"), lb = strcspn(b, "./");
+    return la == lb && g_ascii_strncasecmp(a, b, la) == 0;
+}
+
+/* Is a Reporting-MTA one of our own MTAs? */
+static gboolean
+is_ours(Correlator *c, const char *mta, const Message *m)
+{
+    if (mta == NULL)
+        return FALSE;
+    if (m && same_first_label(mta, m->host))
+        return TRUE;
+    for (guint i = 0; i < c->our->len; i++) {
+        const char *o = c->our->pdata[i];
+        if (g_ascii_strcasecmp(mta, o) == 0 || same_first_label(mta, o))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean
+correlator_decode_verp(const Correlator *c, const char *address, char **recipient, char **token)
+{
+    *recipient = *token = NULL;
+    if (address == NULL)
+        return FALSE;
+    for (guint i = 0; i < c->verp->len; i++) {
+        g_autoptr(GMatchInfo) mi = NULL;
+        if (!g_regex_match(c->verp->pdata[i], address, 0, &mi))
+            continue;
+        g_autofree char *r = g_match_info_fetch_named(mi, "recipient");
+        g_autofree char *l = g_match_info_fetch_named(mi, "local");
+        g_autofree char *d = g_match_info_fetch_named(mi, "domain");
+        g_autofree char *t = g_match_info_fetch_named(mi, "token");
+        if (r && *r) {
+            *recipient = g_ascii_strdown(r, -1);
+            return TRUE;
+        }
+        if (l && *l && d && *d) {
+            g_autofree char *addr = g_strdup_printf("%s@%s", l, d);
+            *recipient = g_ascii_strdown(addr, -1);
+            return TRUE;
+        }
+        if (t && *t) {
+            *token = g_steal_pointer(&t);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static Timeline *
+link_mailbox_event(Correlator *c, const Event *e, LinkMethod *how)
+{
+    Timeline *t = NULL;
+    /* 1. VERP */
+    if (e->verp) {
+        char *r = NULL, *tok = NULL;
+        if (correlator_decode_verp(c, e->verp, &r, &tok)) {
+            if (r) {
+                const char *ri = string_pool_intern(c->pool, r);
+                Message *m = e->message_id ? g_hash_table_lookup(c->by_msgid, e->message_id) : NULL;
+                t = m ? find_timeline(c, m, ri, FALSE) : NULL;
+                if (t == NULL)
+                    t = find_by_recipient(c, ri, e->time, TRUE);
+            } else {
+                Message *m = g_hash_table_lookup(c->by_token, tok);
+                t = timeline_in_message(c, m, e);
+            }
+        }
+        g_free(r);
+        g_free(tok);
+        if (t) {
+            *how = LINK_VERP;
+            return t;
+        }
+    }
+    /* 2. ENVID */
+    if (e->envid) {
+        Message *m = g_hash_table_lookup(c->by_token, e->envid);
+        if (m && m->envid == e->envid && (t = timeline_in_message(c, m, e))) {
+            *how = LINK_ENVID;
+            return t;
+        }
+    }
+    /* 3. our queue id in the DSN, with our Reporting-MTA */
+    if (e->queue_id) {
+        for (Message *m = g_hash_table_lookup(c->by_key, e->queue_id); m; m = m->next_same_key) {
+            if (m->notification || m->internal)
+                continue;
+            if (e->reporting_mta && !same_first_label(e->reporting_mta, m->host) &&
+                !is_ours(c, e->reporting_mta, NULL))
+                continue;
+            if ((t = timeline_in_message(c, m, e))) {
+                *how = LINK_DSN_QUEUE_ID;
+                return t;
+            }
+        }
+    }
+    /* 4. ORCPT */
+    if (e->orig_recipient && (t = find_by_recipient(c, e->orig_recipient, e->time, TRUE))) {
+        if (e->message_id == NULL || t->message->message_id == NULL ||
+            t->message->message_id == e->message_id) {
+            *how = LINK_ORCPT;
+            return t;
+        }
+        t = NULL;
+    }
+    /* 5. Message-ID of the returned message */
+    if (e->message_id) {
+        Message *m = g_hash_table_lookup(c->by_msgid, e->message_id);
+        if ((t = timeline_in_message(c, m, e))) {
+            *how = LINK_MESSAGE_ID;
+            return t;
+        }
+    }
+    /* 6. In-Reply-To / References */
+    if (e->in_reply_to) {
+        Message *m = g_hash_table_lookup(c->by_msgid, e->in_reply_to);
+        if ((t = timeline_in_message(c, m, e))) {
+            *how = LINK_IN_REPLY_TO;
+            return t;
+        }
+    }
+    /* 7. the recipient, within the time window */
+    if (e->recipient && (t = find_by_recipient(c, e->recipient, e->time, TRUE))) {
+        *how = LINK_RECIPIENT_TIME;
+        return t;
+    }
+    return NULL;
+}
+
+static Message *
+standalone_message(Correlator *c, const Event *e, const char *host)
+{
+    /* group events of one original message (same Message-ID) together */
+    const char *key = e->message_id;
+    if (key) {
+        Message *m = g_hash_table_lookup(c->app_msgs, key);
+        if (m)
+            return m;
+    }
+    Message *m = new_message(c, host ? intern(c, host) : intern(c, ""), NULL);
+    merge_message_fields(m, e);
+    if (key)
+        g_hash_table_insert(c->app_msgs, (gpointer)key, m);
+    index_message(c, m);
+    return m;
+}
+
+static void
+add_other_item(Correlator *c, const Event *e, const char *subtype, Timeline *t, LinkMethod how)
+{
+    OtherItem it = {
+        .time = e->time,
+        .from = e->from_header,
+        .subject = e->subject,
+        .subtype = subtype ? subtype : intern(c, "unrecognised"),
+        .recipient = e->recipient,
+        .linked = t,
+        .link = how,
+        .input = e->input,
+        .item = e->item,
+    };
+    g_array_append_val(c->other, it);
+}
+
+static void
+link_app_event(Correlator *c, const Event *e)
+{
+    Timeline *t = NULL;
+    LinkMethod how = LINK_NONE;
+    if (e->message_id) {
+        Message *m = g_hash_table_lookup(c->by_msgid, e->message_id);
+        if (m && (t = timeline_in_message(c, m, e)))
+            how = LINK_MESSAGE_ID;
+    }
+    if (t == NULL && e->queue_id) {
+        for (Message *m = g_hash_table_lookup(c->by_key, e->queue_id); m && !t;
+             m = m->next_same_key) {
+            if (m->notification || m->internal || (e->host && !same_first_label(e->host, m->host)))
+                continue;
+            if ((t = timeline_in_message(c, m, e)))
+                how = LINK_QUEUE_ID;
+        }
+    }
+    if (t == NULL) {
+        Message *m = standalone_message(c, e, e->host ? e->host : "");
+        t = find_timeline(c, m, e->recipient ? e->recipient : intern(c, ""), TRUE);
+        c->stats.unlinked_app_events++;
+    }
+    merge_message_fields(t->message, e);
+    if (e->message_id && t->message->message_id == e->message_id)
+        index_message(c, t->message);
+    add_event(c, t, e, how);
+}
+
+static TimelineEvent *
+closest_attempt(Timeline *t, const Event *e)
+{
+    TimelineEvent *best = NULL;
+    gint64 best_d = G_MAXINT64;
+    for (TimelineEvent *te = t->events; te; te = te->next) {
+        if (te->kind != e->kind)
+            continue;
+        gint64 d = e->time && te->time ? ABS(te->time - e->time) : 0;
+        if (e->time && te->time && d > TRANSCRIPT_WINDOW)
+            continue;
+        if (d < best_d) {
+            best = te;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+static void
+link_transcript(Correlator *c, const Event *e)
+{
+    TimelineEvent *te = NULL;
+    Timeline *t = NULL;
+    LinkMethod how = LINK_NONE;
+    if (e->related_id) {
+        te = g_hash_table_lookup(c->by_remote, e->related_id);
+        if (te) {
+            t = g_hash_table_lookup(c->remote_tl, te);
+            how = LINK_REMOTE_ID;
+        }
+    }
+    if (te == NULL && e->message_id) {
+        Message *m = g_hash_table_lookup(c->by_msgid, e->message_id);
+        if (m && (t = timeline_in_message(c, m, e)) && (te = closest_attempt(t, e)))
+            how = LINK_MESSAGE_ID;
+    }
+    if (te == NULL && e->recipient) {
+        GPtrArray *list = g_hash_table_lookup(c->by_rcpt, e->recipient);
+        for (guint i = 0; list && i < list->len && te == NULL; i++) {
+            t = list->pdata[i];
+            if ((te = closest_attempt(t, e)))
+                how = LINK_RECIPIENT_TIME;
+        }
+    }
+    if (te) {
+        /* the session shows exactly which command failed */
+        if (e->step != STEP_UNKNOWN && e->step_confidence >= te->step_confidence) {
+            te->step_hint = e->step;
+            te->step_confidence = e->step_confidence;
+        }
+        if (te->enhanced == NULL)
+            te->enhanced = e->enhanced;
+        if (te->reply_code == 0)
+            te->reply_code = e->reply_code;
+        if (te->diagnostic == NULL)
+            te->diagnostic = e->diagnostic;
+        t->link_methods |= 1u << how;
+        c->stats.linked[how]++;
+        return;
+    }
+    c->stats.unlinked_transcripts++;
+    Message *m = standalone_message(c, e, e->host ? e->host : "transcript");
+    t = find_timeline(c, m, e->recipient ? e->recipient : intern(c, ""), TRUE);
+    add_event(c, t, e, LINK_NONE);
+}
+
+static void
+link_mailbox(Correlator *c, const Event *e)
+{
+    LinkMethod how = LINK_NONE;
+    Timeline *t = link_mailbox_event(c, e, &how);
+    gboolean listed = e->kind == EVENT_KIND_OTHER_RECEIVED || e->kind == EVENT_KIND_COMPLAINT;
+    if (t == NULL) {
+        if (e->kind == EVENT_KIND_OTHER_RECEIVED) {
+            add_other_item(c, e, e->cause_hint, NULL, LINK_NONE);
+            return;
+        }
+        if (e->kind == EVENT_KIND_BOUNCE)
+            c->stats.unlinked_bounces++;
+        Message *m = standalone_message(c, e, e->reporting_mta);
+        t = find_timeline(c, m, e->recipient ? e->recipient : intern(c, ""), TRUE);
+    }
+    if (e->campaign && t->message->campaign == NULL)
+        t->message->campaign = e->campaign;
+    TimelineEvent *te = add_event(c, t, e, how);
+    if (e->kind == EVENT_KIND_BOUNCE || e->kind == EVENT_KIND_DELAY_NOTICE) {
+        /* after acceptance when our log shows the remote took it and the DSN is not ours */
+        gboolean delivered = FALSE;
+        for (TimelineEvent *x = t->events; x; x = x->next)
+            if (x->kind == EVENT_KIND_DELIVERED && !(x->flags & EVENT_FLAG_LOCAL))
+                delivered = TRUE;
+        te->foreign = delivered && !is_ours(c, e->reporting_mta, t->message);
+    }
+    if (e->kind == EVENT_KIND_COMPLAINT) {
+        t->complaint = TRUE;
+        t->complaint_type = e->cause_hint;
+    }
+    if (e->kind == EVENT_KIND_OTHER_RECEIVED)
+        t->other_received = TRUE;
+    if (listed)
+        add_other_item(c, e,
+                       e->kind == EVENT_KIND_COMPLAINT ? intern(c, "complaint") : e->cause_hint,
+                       t, how);
+}
+
+static int
+compare_event_time(gconstpointer a, gconstpointer b)
+{
+    const Event *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    if (x->input != y->input)
+        return x->input < y->input ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static gboolean
+is_app_kind(EventKind k)
+{
+    return k == EVENT_KIND_COMPILED || k == EVENT_KIND_COMPILE_FAILED ||
+           k == EVENT_KIND_SUPPRESSED || k == EVENT_KIND_SUBMITTED;
+}
+
+/* A delivery whose "queued as" id is a message in one of our own queues (a content filter
+ * re-injection, or a relay to another of our MTAs whose log we read too) is a hop: the later
+ * message is counted, the earlier one is folded into it. */
+static void
+fold_hops(Correlator *c)
+{
+    for (guint i = 0; i < c->messages->len; i++) {
+        Message *m = c->messages->pdata[i];
+        if (m->notification || m->internal || m->timelines == NULL)
+            continue;
+        gboolean all_hops = TRUE;
+        Message *next = NULL;
+        for (Timeline *t = m->timelines; t && all_hops; t = t->next) {
+            TimelineEvent *last = t->last_event;
+            Message *found = NULL;
+            if (last && last->kind == EVENT_KIND_DELIVERED && last->remote_id) {
+                for (Message *n = g_hash_table_lookup(c->by_key, last->remote_id); n;
+                     n = n->next_same_key)
+                    if (n != m && (n->queued_at == 0 || last->time == 0 ||
+                                   n->queued_at >= last->time - 60 * G_USEC_PER_SEC)) {
+                        found = n;
+                        break;
+                    }
+            }
+            if (found == NULL)
+                all_hops = FALSE;
+            else
+                next = found;
+        }
+        if (!all_hops || next == NULL)
+            continue;
+        m->internal = TRUE;
+        c->stats.internal_hops++;
+        if (next->message_id == NULL)
+            next->message_id = m->message_id;
+        if (next->campaign == NULL)
+            next->campaign = m->campaign;
+        if (next->envid == NULL)
+            next->envid = m->envid;
+        if (m->queued_at && (next->queued_at == 0 || m->queued_at < next->queued_at))
+            next->queued_at = m->queued_at;
+    }
+}
+
+void
+correlator_finish(Correlator *c, Classifier *classifier)
+{
+    fold_hops(c);
+    build_indexes(c);
+    if (c->pending->len > 0) {
+        g_array_sort(c->pending, compare_event_time);
+        /* application events first: they give campaigns and create the messages that never
+         * reached an MTA; then transcripts; then the mailbox */
+        for (int pass = 0; pass < 3; pass++) {
+            for (guint i = 0; i < c->pending->len; i++) {
+                const Event *e = &g_array_index(c->pending, Event, i);
+                gboolean app = is_app_kind(e->kind);
+                gboolean transcript = (e->attempt_flags & EVENT_FLAG_TRANSCRIPT) != 0;
+                if (pass == 0 && app)
+                    link_app_event(c, e);
+                else if (pass == 1 && transcript)
+                    link_transcript(c, e);
+                else if (pass == 2 && !app && !transcript)
+                    link_mailbox(c, e);
+            }
+        }
+        g_array_set_size(c->pending, 0);
+    }
+    for (guint i = 0; i < c->messages->len; i++) {
+        Message *m = c->messages->pdata[i];
+        for (Timeline *t = m->timelines; t; t = t->next)
+            timeline_finish(t, classifier);
+    }
+}
+
+const GPtrArray *
+correlator_messages(const Correlator *c)
+{
+    return c->messages;
+}
+
+const GArray *
+correlator_other_items(const Correlator *c)
+{
+    return c->other;
+}
+
+const CorrelatorStats *
+correlator_stats(const Correlator *c)
+{
+    return &c->stats;
+}

@@ -1,0 +1,634 @@
+/* Files, directories, stdin, compression and archives -> sniffed streams -> parsers.
+ * Everything is read through libarchive as a stream (plain files use its "raw" format), one
+ * block at a time; archive members and nested archives are read in place, never unpacked. */
+#include "input.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "autocleanups.h"
+
+G_DEFINE_QUARK(input_error_quark, input_error)
+
+#define READ_BLOCK (1024 * 1024)
+
+void
+input_stream_free(InputStream *stream)
+{
+    if (stream == NULL)
+        return;
+    g_free(stream->name);
+    input_stats_free(stream->stats);
+    g_free(stream);
+}
+
+/* ---- line splitting ------------------------------------------------------------------ */
+
+struct InputLines {
+    const ParserClass *klass;
+    gpointer parser;
+    ParserContext *ctx;
+    char *buf;
+    gsize len, cap;
+    guint64 lineno;
+    gboolean skipping; /* inside a line that was too long */
+};
+
+InputLines *
+input_lines_new(const ParserClass *klass, gpointer parser, ParserContext *ctx)
+{
+    InputLines *l = g_new0(InputLines, 1);
+    l->klass = klass;
+    l->parser = parser;
+    l->ctx = ctx;
+    l->cap = 64 * 1024;
+    l->buf = g_malloc(l->cap);
+    return l;
+}
+
+void
+input_lines_free(InputLines *lines)
+{
+    if (lines == NULL)
+        return;
+    g_free(lines->buf);
+    g_free(lines);
+}
+
+static void
+feed_one(InputLines *l, char *line, gsize len)
+{
+    l->lineno++;
+    if (len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0';
+    InputStats *s = l->ctx->stats;
+    if (len == 0) {
+        s->lines++;
+        s->lines_skipped++;
+        return;
+    }
+    LineResult r = l->klass->feed_line(l->parser, line, len, l->lineno);
+    s->lines++;
+    switch (r) {
+    case LINE_USED:
+        s->lines_used++;
+        break;
+    case LINE_SKIPPED:
+        s->lines_skipped++;
+        break;
+    case LINE_UNRECOGNISED:
+        s->lines_unrecognised++;
+        if (s->examples->len < INPUT_STATS_MAX_EXAMPLES) {
+            /* parsers cut lines in place: show the cuts as spaces */
+            gsize n = MIN(len, (gsize)400);
+            for (gsize i = 0; i < n; i++)
+                if (line[i] == '\0')
+                    line[i] = ' ';
+            input_stats_example(s, "line", l->lineno, line, len);
+        }
+        break;
+    }
+}
+
+static void
+too_long(InputLines *l, const char *text, gsize len)
+{
+    l->lineno++;
+    InputStats *s = l->ctx->stats;
+    s->lines++;
+    s->lines_unrecognised++;
+    input_stats_example(s, "line", l->lineno, text, MIN(len, (gsize)200));
+    parser_context_note(l->ctx, "line %" G_GUINT64_FORMAT ": longer than %d KiB, skipped",
+                        l->lineno, INPUT_MAX_LINE / 1024);
+}
+
+void
+input_lines_feed(InputLines *l, const char *data, gsize len)
+{
+    l->ctx->stats->bytes += len;
+    while (len > 0) {
+        if (l->skipping) {
+            const char *nl = memchr(data, '\n', len);
+            if (nl == NULL)
+                return;
+            l->skipping = FALSE;
+            len -= (gsize)(nl + 1 - data);
+            data = nl + 1;
+            continue;
+        }
+        /* append as much as fits below the line limit plus one block */
+        gsize take = MIN(len, (gsize)READ_BLOCK);
+        if (l->len + take + 1 > l->cap) {
+            l->cap = MAX(l->cap * 2, l->len + take + 1);
+            l->buf = g_realloc(l->buf, l->cap);
+        }
+        memcpy(l->buf + l->len, data, take);
+        gsize scanned_from = l->len;
+        l->len += take;
+        data += take;
+        len -= take;
+
+        char *p = l->buf, *end = l->buf + l->len;
+        char *scan = l->buf + scanned_from;
+        for (;;) {
+            char *nl = memchr(scan, '\n', (gsize)(end - scan));
+            if (nl == NULL)
+                break;
+            *nl = '\0';
+            if ((gsize)(nl - p) > INPUT_MAX_LINE) {
+                too_long(l, p, (gsize)(nl - p));
+            } else {
+                feed_one(l, p, (gsize)(nl - p));
+            }
+            p = nl + 1;
+            scan = p;
+        }
+        gsize rest = (gsize)(end - p);
+        if (rest > INPUT_MAX_LINE) {
+            too_long(l, p, rest);
+            l->len = 0;
+            l->skipping = TRUE;
+            continue;
+        }
+        memmove(l->buf, p, rest);
+        l->len = rest;
+    }
+}
+
+void
+input_lines_finish(InputLines *l)
+{
+    if (l->len > 0 && !l->skipping) {
+        l->buf[l->len] = '\0';
+        gsize n = l->len;
+        l->len = 0;
+        feed_one(l, l->buf, n);
+    }
+    l->len = 0;
+}
+
+/* ---- expanding inputs ---------------------------------------------------------------- */
+
+/* Rotation-aware order: "mail.log.2.gz" < "mail.log.1" < "mail.log"; dated rotations
+ * ("mail.log-20261124.gz") sort by date before the live file. */
+typedef struct {
+    char *path;
+    char *dir;
+    char *base;
+    gint64 order;
+} SortKey;
+
+static const char *const compress_suffixes[] = {".gz", ".bz2", ".xz", ".zst", ".Z", ".lz4", NULL};
+
+static void
+sort_key_init(SortKey *k, const char *path)
+{
+    k->path = g_strdup(path);
+    k->dir = g_path_get_dirname(path);
+    char *base = g_path_get_basename(path);
+    gsize n = strlen(base);
+    for (int i = 0; compress_suffixes[i]; i++) {
+        gsize sl = strlen(compress_suffixes[i]);
+        if (n > sl && strcmp(base + n - sl, compress_suffixes[i]) == 0) {
+            n -= sl;
+            break;
+        }
+    }
+    base[n] = '\0';
+    k->order = G_MAXINT64; /* the live file is the newest */
+    /* ".N" */
+    gsize i = n;
+    while (i > 0 && g_ascii_isdigit(base[i - 1]))
+        i--;
+    if (i < n && i > 1 && n - i <= 4 && base[i - 1] == '.') {
+        k->order = -(gint64)g_ascii_strtoull(base + i, NULL, 10);
+        base[i - 1] = '\0';
+    } else if (i < n && i > 1 && n - i == 8 && (base[i - 1] == '-' || base[i - 1] == '.')) {
+        k->order = (gint64)g_ascii_strtoull(base + i, NULL, 10); /* -YYYYMMDD */
+        base[i - 1] = '\0';
+    }
+    k->base = base;
+}
+
+static int
+sort_key_compare(gconstpointer a, gconstpointer b)
+{
+    const SortKey *x = a, *y = b;
+    int c = strcmp(x->dir, y->dir);
+    if (c)
+        return c;
+    c = strcmp(x->base, y->base);
+    if (c)
+        return c;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+static gboolean
+walk_dir(const char *dir, GArray *keys, int depth, GError **error)
+{
+    if (depth > 64)
+        return TRUE;
+    g_autoptr(GDir) d = g_dir_open(dir, 0, error);
+    if (d == NULL)
+        return FALSE;
+    const char *name;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    while ((name = g_dir_read_name(d)) != NULL)
+        g_ptr_array_add(names, g_build_filename(dir, name, NULL));
+    for (guint i = 0; i < names->len; i++) {
+        const char *path = names->pdata[i];
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (!walk_dir(path, keys, depth + 1, error))
+                return FALSE;
+        } else if (S_ISREG(st.st_mode)) {
+            SortKey k;
+            sort_key_init(&k, path);
+            g_array_append_val(keys, k);
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+input_expand(const char *const *inputs, GPtrArray *paths, GError **error)
+{
+    g_autoptr(GArray) keys = g_array_new(FALSE, FALSE, sizeof(SortKey));
+    gboolean ok = TRUE;
+    for (int i = 0; ok && inputs[i]; i++) {
+        const char *in = inputs[i];
+        if (strcmp(in, "-") == 0) {
+            SortKey k = {.path = g_strdup("-"), .dir = g_strdup(""), .base = g_strdup("-")};
+            g_array_append_val(keys, k);
+            continue;
+        }
+        struct stat st;
+        if (stat(in, &st) != 0) {
+            int e = errno;
+            g_set_error(error, INPUT_ERROR, INPUT_ERROR_NOT_FOUND, "%s: %s", in, g_strerror(e));
+            ok = FALSE;
+        } else if (S_ISDIR(st.st_mode)) {
+            ok = walk_dir(in, keys, 0, error);
+        } else {
+            SortKey k;
+            sort_key_init(&k, in);
+            g_array_append_val(keys, k);
+        }
+    }
+    if (ok) {
+        g_array_sort(keys, sort_key_compare);
+        for (guint i = 0; i < keys->len; i++)
+            g_ptr_array_add(paths, g_strdup(g_array_index(keys, SortKey, i).path));
+    }
+    for (guint i = 0; i < keys->len; i++) {
+        SortKey *k = &g_array_index(keys, SortKey, i);
+        g_free(k->path);
+        g_free(k->dir);
+        g_free(k->base);
+    }
+    return ok;
+}
+
+/* ---- reading ------------------------------------------------------------------------- */
+
+typedef struct {
+    const InputOptions *options;
+    const InputSink *sink;
+    guint32 *next_id;
+    struct archive *top; /* for progress: bytes of the file consumed */
+    gint64 file_mtime;
+} ReadContext;
+
+/* A nested archive reads its bytes from the member of its parent: first the head that was
+ * already read for sniffing, then the rest of the member. */
+typedef struct {
+    struct archive *parent;
+    const char *head;
+    gsize head_len;
+    gboolean head_done;
+} NestedSource;
+
+static la_ssize_t
+nested_read(struct archive *a, void *data, const void **buf)
+{
+    (void)a;
+    NestedSource *src = data;
+    if (!src->head_done) {
+        src->head_done = TRUE;
+        if (src->head_len > 0) {
+            *buf = src->head;
+            return (la_ssize_t)src->head_len;
+        }
+    }
+    size_t size;
+    la_int64_t offset;
+    int r = archive_read_data_block(src->parent, buf, &size, &offset);
+    if (r == ARCHIVE_EOF)
+        return 0;
+    if (r < ARCHIVE_WARN) {
+        archive_set_error(a, EIO, "%s", archive_error_string(src->parent));
+        return -1;
+    }
+    return (la_ssize_t)size;
+}
+
+static struct archive *
+new_reader(void)
+{
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_zip(a);
+    archive_read_support_format_7zip(a);
+    archive_read_support_format_cpio(a);
+    archive_read_support_format_empty(a);
+    archive_read_support_format_raw(a);
+    return a;
+}
+
+static gboolean
+looks_like_archive(const guchar *h, gsize n)
+{
+    if (n >= 2 && h[0] == 0x1f && (h[1] == 0x8b || h[1] == 0x9d))
+        return TRUE; /* gzip, compress */
+    if (n >= 3 && memcmp(h, "BZh", 3) == 0)
+        return TRUE;
+    if (n >= 6 && memcmp(h, "\xfd" "7zXZ\0", 6) == 0)
+        return TRUE;
+    if (n >= 4 && memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0)
+        return TRUE; /* zstd */
+    if (n >= 4 && memcmp(h, "PK\003\004", 4) == 0)
+        return TRUE;
+    if (n >= 6 && memcmp(h, "7z\xbc\xaf\x27\x1c", 6) == 0)
+        return TRUE;
+    if (n >= 262 && memcmp(h + 257, "ustar", 5) == 0)
+        return TRUE;
+    if (n >= 4 && memcmp(h, "\x04\x22\x4d\x18", 4) == 0)
+        return TRUE; /* lz4 */
+    return FALSE;
+}
+
+static gboolean read_archive(ReadContext *rc, struct archive *a, const char *container,
+                             int depth);
+
+/* Reads the head of the current member (up to INPUT_HEAD_SIZE). Returns FALSE on a read
+ * error (error_text set). */
+static gboolean
+read_head(struct archive *a, GByteArray *head, gboolean *eof, char **error_text)
+{
+    *eof = FALSE;
+    while (head->len < INPUT_HEAD_SIZE) {
+        const void *buf;
+        size_t size;
+        la_int64_t offset;
+        int r = archive_read_data_block(a, &buf, &size, &offset);
+        if (r == ARCHIVE_EOF) {
+            *eof = TRUE;
+            return TRUE;
+        }
+        if (r < ARCHIVE_WARN) {
+            *error_text = g_strdup(archive_error_string(a) ? archive_error_string(a) : "read error");
+            return FALSE;
+        }
+        g_byte_array_append(head, buf, (guint)size);
+    }
+    return TRUE;
+}
+
+static void
+process_stream(ReadContext *rc, struct archive *a, const char *name, gint64 mtime,
+               GByteArray *head, gboolean eof, char *head_error)
+{
+    InputStream *s = g_new0(InputStream, 1);
+    s->id = (*rc->next_id)++;
+    s->name = g_strdup(name);
+    s->stats = input_stats_new();
+    s->mtime = mtime;
+    if (rc->options->forced) {
+        s->parser = rc->options->forced;
+        s->score = 100;
+    } else {
+        s->parser = parser_registry_sniff((const char *)head->data, head->len, &s->score);
+    }
+
+    ParserOptions popts = *rc->options->parser_options;
+    if (mtime > 0 && popts.reference == 0)
+        popts.reference = mtime;
+    EventBatch *batch = rc->sink->stream_begin(s, rc->sink->data);
+    ParserContext ctx = {
+        .input = s->id, .name = s->name, .batch = batch, .stats = s->stats, .options = &popts};
+
+    gpointer parser = NULL;
+    InputLines *lines = NULL;
+    if (s->parser) {
+        parser = s->parser->new(&ctx);
+        if (s->parser->feed_line)
+            lines = input_lines_new(s->parser, parser, &ctx);
+    } else if (head->len > 0) {
+        parser_context_note(&ctx, "format not recognised; its lines are counted as unrecognised "
+                                  "(use --format to name it)");
+        s->stats->errors++;
+    }
+
+    /* With no parser, lines are still counted (as unrecognised): nothing is lost silently. */
+    gsize pos = 0;
+    char *error_text = head_error;
+    const char *data = (const char *)head->data;
+    gsize len = head->len;
+    guint64 nl_count = 0;
+    for (;;) {
+        if (len > 0) {
+            if (lines)
+                input_lines_feed(lines, data, len);
+            else if (parser)
+                s->parser->feed_block(parser, data, len);
+            else {
+                s->stats->bytes += len;
+                const char *p = data, *end = data + len;
+                while ((p = memchr(p, '\n', (gsize)(end - p))) != NULL) {
+                    p++;
+                    nl_count++;
+                }
+            }
+            pos += len;
+            if (rc->sink->stream_progress)
+                rc->sink->stream_progress(s, batch, (guint64)archive_filter_bytes(rc->top, -1),
+                                          rc->sink->data);
+        }
+        if (eof || error_text)
+            break;
+        const void *buf;
+        size_t size;
+        la_int64_t offset;
+        int r = archive_read_data_block(a, &buf, &size, &offset);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            const char *es = archive_error_string(a);
+            error_text = g_strdup(es ? es : "read error");
+            break;
+        }
+        data = buf;
+        len = size;
+    }
+    if (lines)
+        input_lines_finish(lines);
+    if (!s->parser && head->len > 0) {
+        guint64 n = nl_count + (pos > 0 && head->data[MIN(head->len, pos) - 1] != '\n');
+        s->stats->lines += n;
+        s->stats->lines_unrecognised += n;
+        gsize first = 0;
+        while (first < head->len && head->data[first] != '\n')
+            first++;
+        input_stats_example(s->stats, "line", 1, (const char *)head->data, first);
+    }
+    if (error_text) {
+        if (lines)
+            parser_context_note(&ctx,
+                                "read error after %" G_GSIZE_FORMAT " bytes (line %" G_GUINT64_FORMAT
+                                "): %s; the rest of this stream is lost",
+                                pos, s->stats->lines, error_text);
+        else
+            parser_context_note(&ctx,
+                                "read error after %" G_GSIZE_FORMAT " bytes: %s; the rest of "
+                                "this stream is lost",
+                                pos, error_text);
+        s->stats->errors++;
+        g_free(error_text);
+    }
+    if (s->parser) {
+        g_autoptr(GError) err = NULL;
+        if (!s->parser->finish(parser, &err)) {
+            parser_context_note(&ctx, "%s", err->message);
+            s->stats->errors++;
+        }
+        s->parser->free(parser);
+    }
+    input_lines_free(lines);
+    rc->sink->stream_end(s, batch, rc->sink->data);
+}
+
+static void
+note_stream(ReadContext *rc, const char *name, const char *message)
+{
+    InputStream *s = g_new0(InputStream, 1);
+    s->id = (*rc->next_id)++;
+    s->name = g_strdup(name);
+    s->stats = input_stats_new();
+    EventBatch *batch = rc->sink->stream_begin(s, rc->sink->data);
+    g_ptr_array_add(s->stats->notes, g_strdup(message));
+    s->stats->errors++;
+    rc->sink->stream_end(s, batch, rc->sink->data);
+}
+
+static gboolean
+read_archive(ReadContext *rc, struct archive *a, const char *container, int depth)
+{
+    struct archive_entry *entry;
+    guint members = 0;
+    g_autofree char *last_name = NULL;
+    for (;;) {
+        int r = archive_read_next_header(a, &entry);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            const char *es = archive_error_string(a);
+            g_autofree char *msg =
+                members == 0
+                    ? g_strdup_printf("cannot read: %s", es ? es : "not a readable file")
+                    : g_strdup_printf("archive damaged after member %s: %s; the members after it "
+                                      "are lost",
+                                      last_name ? last_name : "?", es ? es : "read error");
+            note_stream(rc, container, msg);
+            return members > 0;
+        }
+        if (archive_entry_filetype(entry) != AE_IFREG && archive_format(a) != ARCHIVE_FORMAT_RAW)
+            continue;
+        members++;
+        gboolean raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
+        const char *member = archive_entry_pathname(entry);
+        g_autofree char *name =
+            raw ? g_strdup(container)
+                : g_strdup_printf("%s:%s", container, member ? member : "(unnamed)");
+        g_free(last_name);
+        last_name = g_strdup(name);
+        gint64 mtime = archive_entry_mtime_is_set(entry)
+                           ? (gint64)archive_entry_mtime(entry) * G_USEC_PER_SEC
+                           : rc->file_mtime;
+        if (raw)
+            mtime = rc->file_mtime;
+
+        g_autoptr(GByteArray) head = g_byte_array_sized_new(INPUT_HEAD_SIZE);
+        gboolean eof;
+        char *head_error = NULL;
+        gboolean ok = read_head(a, head, &eof, &head_error);
+        if (ok && depth < INPUT_MAX_DEPTH && !rc->options->forced &&
+            looks_like_archive(head->data, head->len) && !raw) {
+            /* an archive or compressed file inside this one */
+            NestedSource src = {.parent = a, .head = (const char *)head->data,
+                                .head_len = head->len};
+            struct archive *inner = new_reader();
+            if (archive_read_open(inner, &src, NULL, nested_read, NULL) == ARCHIVE_OK) {
+                gint64 saved = rc->file_mtime;
+                rc->file_mtime = mtime;
+                read_archive(rc, inner, name, depth + 1);
+                rc->file_mtime = saved;
+            } else {
+                g_autofree char *msg =
+                    g_strdup_printf("cannot open nested archive: %s", archive_error_string(inner));
+                note_stream(rc, name, msg);
+            }
+            archive_read_free(inner);
+            continue;
+        }
+        process_stream(rc, a, name, mtime, head, eof, ok ? NULL : head_error);
+    }
+    if (members == 0) {
+        /* an empty file: listed, with nothing in it */
+        InputStream *s = g_new0(InputStream, 1);
+        s->id = (*rc->next_id)++;
+        s->name = g_strdup(container);
+        s->stats = input_stats_new();
+        EventBatch *batch = rc->sink->stream_begin(s, rc->sink->data);
+        g_ptr_array_add(s->stats->notes, g_strdup("empty"));
+        rc->sink->stream_end(s, batch, rc->sink->data);
+    }
+    return TRUE;
+}
+
+gboolean
+input_read_path(const char *path, const InputOptions *options, const InputSink *sink,
+                guint32 *next_id, GError **error)
+{
+    ReadContext rc = {.options = options, .sink = sink, .next_id = next_id};
+    gboolean is_stdin = strcmp(path, "-") == 0;
+    struct stat st;
+    if (!is_stdin) {
+        if (stat(path, &st) != 0) {
+            int e = errno;
+            g_set_error(error, INPUT_ERROR, INPUT_ERROR_NOT_FOUND, "%s: %s", path, g_strerror(e));
+            return FALSE;
+        }
+        rc.file_mtime = (gint64)st.st_mtime * G_USEC_PER_SEC;
+    } else {
+        rc.file_mtime = g_get_real_time();
+    }
+    g_autoptr(ArchiveReader) a = new_reader();
+    rc.top = a;
+    int r = is_stdin ? archive_read_open_fd(a, 0, READ_BLOCK)
+                     : archive_read_open_filename(a, path, READ_BLOCK);
+    if (r != ARCHIVE_OK) {
+        g_set_error(error, INPUT_ERROR, INPUT_ERROR_READ, "%s: %s", is_stdin ? "stdin" : path,
+                    archive_error_string(a) ? archive_error_string(a) : "cannot open");
+        return FALSE;
+    }
+    read_archive(&rc, a, is_stdin ? "stdin" : path, 0);
+    return TRUE;
+}

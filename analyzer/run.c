@@ -1,0 +1,238 @@
+/* One report run (see run.h). */
+#include "run.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "correlate.h"
+#include "input.h"
+#include "progress.h"
+#include "report.h"
+#include "writers.h"
+
+G_DEFINE_QUARK(run_error_quark, run_error)
+
+/* Events handed to the correlator at a time. */
+#define BATCH_EVENTS 8192
+
+typedef struct {
+    Correlator *corr;
+    EventBatch *batch;
+    GPtrArray *streams; /* InputStream* by id */
+    Progress *progress;
+    guint64 total;      /* size of the current top-level file, 0 unknown */
+    guint64 lines, items;
+} RunSink;
+
+static EventBatch *
+sink_begin(InputStream *stream, gpointer data)
+{
+    (void)stream;
+    RunSink *s = data;
+    return s->batch;
+}
+
+static void
+sink_progress(InputStream *stream, EventBatch *batch, guint64 bytes, gpointer data)
+{
+    RunSink *s = data;
+    if (event_batch_len(batch) >= BATCH_EVENTS) {
+        correlator_consume(s->corr, batch);
+        event_batch_clear(batch);
+    }
+    progress_update(s->progress, stream->name, bytes, s->total, s->lines + stream->stats->lines,
+                    s->items + stream->stats->items);
+}
+
+static void
+sink_end(InputStream *stream, EventBatch *batch, gpointer data)
+{
+    RunSink *s = data;
+    correlator_consume(s->corr, batch);
+    event_batch_clear(batch);
+    s->lines += stream->stats->lines;
+    s->items += stream->stats->items;
+    /* ids are dense and in order, so streams->pdata[id - 1] is the stream */
+    g_assert(stream->id == s->streams->len + 1);
+    g_ptr_array_add(s->streams, stream);
+}
+
+void
+run_result_clear(RunResult *r)
+{
+    g_free(r->xlsx_path);
+    if (r->csv_paths)
+        g_ptr_array_unref(r->csv_paths);
+    if (r->problems)
+        g_ptr_array_unref(r->problems);
+    memset(r, 0, sizeof *r);
+}
+
+static gboolean
+ensure_dir(const char *dir, GError **error)
+{
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        int e = errno;
+        g_set_error(error, RUN_ERROR, RUN_ERROR_OUTPUT, "%s: %s", dir, g_strerror(e));
+        return FALSE;
+    }
+    if (access(dir, W_OK) != 0) {
+        int e = errno;
+        g_set_error(error, RUN_ERROR, RUN_ERROR_OUTPUT, "%s: %s", dir, g_strerror(e));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* SOURCE_DATE_EPOCH if set, else the end of the data: the same input gives the same bytes. */
+static gint64
+report_date(const Aggregates *a)
+{
+    const char *sde = g_getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        guint64 v = g_ascii_strtoull(sde, &end, 10);
+        if (*end == '\0')
+            return (gint64)v * G_USEC_PER_SEC;
+    }
+    return a->last ? a->last : (gint64)946684800 * G_USEC_PER_SEC;
+}
+
+gboolean
+run_report(const RunOptions *o, RunResult *result, GError **error)
+{
+    memset(result, 0, sizeof *result);
+    result->csv_paths = g_ptr_array_new_with_free_func(g_free);
+    result->problems = g_ptr_array_new_with_free_func(g_free);
+
+    const ParserClass *forced = NULL;
+    if (o->format) {
+        forced = parser_registry_find(o->format);
+        if (forced == NULL) {
+            GString *known = g_string_new(NULL);
+            for (const ParserClass *const *p = parser_registry(); *p; p++)
+                g_string_append_printf(known, "%s%s", known->len ? ", " : "", (*p)->name);
+            g_set_error(error, RUN_ERROR, RUN_ERROR_USAGE, "unknown format '%s' (known: %s)",
+                        o->format, known->str);
+            g_string_free(known, TRUE);
+            return FALSE;
+        }
+    }
+    g_autoptr(GTimeZone) tz = NULL;
+    if (o->timezone) {
+        tz = g_time_zone_new_identifier(o->timezone);
+        if (tz == NULL) {
+            g_set_error(error, RUN_ERROR, RUN_ERROR_USAGE,
+                        "unknown time zone '%s' (use a name such as Europe/Berlin, or +01:00)",
+                        o->timezone);
+            return FALSE;
+        }
+    } else {
+        tz = g_time_zone_new_local();
+    }
+    g_autoptr(Classifier) classifier = classifier_new();
+    for (int i = 0; o->rules && o->rules[i]; i++)
+        if (!classifier_load_rules(classifier, o->rules[i], error))
+            return FALSE;
+    CorrelatorOptions copts = {
+        .our_mtas = (const char *const *)o->our_mta,
+        .verp_patterns = (const char *const *)o->verp,
+        .link_window = (gint64)o->link_window_days * 86400 * G_USEC_PER_SEC,
+    };
+    g_autoptr(Correlator) corr = correlator_new(&copts, error);
+    if (corr == NULL)
+        return FALSE;
+    if (o->sheets) {
+        for (int i = 0; o->sheets[i]; i++)
+            if (!g_strv_contains(report_sheet_ids, o->sheets[i])) {
+                g_autofree char *known = g_strjoinv(", ", (char **)report_sheet_ids);
+                g_set_error(error, RUN_ERROR, RUN_ERROR_USAGE, "unknown sheet '%s' (known: %s)",
+                            o->sheets[i], known);
+                return FALSE;
+            }
+    }
+
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    if (!input_expand((const char *const *)o->inputs, paths, error))
+        return FALSE;
+    if (!ensure_dir(o->output, error))
+        return FALSE;
+
+    ParserOptions popts = {.year = o->year, .tz = tz};
+    InputOptions iopts = {.forced = forced, .parser_options = &popts};
+    g_autoptr(EventBatch) batch = event_batch_new();
+    g_autoptr(Progress) progress = progress_new(o->progress);
+    RunSink sink = {
+        .corr = corr,
+        .batch = batch,
+        .streams = g_ptr_array_new_with_free_func((GDestroyNotify)input_stream_free),
+        .progress = progress,
+    };
+    InputSink isink = {sink_begin, sink_progress, sink_end, &sink};
+    guint32 next_id = 1;
+    for (guint i = 0; i < paths->len; i++) {
+        const char *path = paths->pdata[i];
+        struct stat st;
+        sink.total = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (guint64)st.st_size : 0;
+        GError *local = NULL;
+        if (!input_read_path(path, &iopts, &isink, &next_id, &local)) {
+            /* an unreadable file is an input problem, not the end of the run */
+            g_ptr_array_add(result->problems, g_strdup(local->message));
+            result->errors++;
+            g_error_free(local);
+        }
+    }
+
+    progress_phase(progress, "linking and classifying");
+    correlator_finish(corr, classifier);
+    g_autoptr(Aggregates) agg = aggregates_build(corr);
+
+    ReportData rd = {
+        .agg = agg,
+        .corr = corr,
+        .streams = sink.streams,
+        .generated = report_date(agg),
+        .with_messages = !o->no_messages,
+    };
+    g_autoptr(Report) report = report_build(&rd, (const char *const *)o->sheets, error);
+    if (report == NULL) {
+        g_ptr_array_unref(sink.streams);
+        return FALSE;
+    }
+    progress_phase(progress, "writing the report");
+    gboolean ok = TRUE;
+    if (!o->no_xlsx) {
+        g_autofree char *xlsx = g_build_filename(o->output, "mailtrail-report.xlsx", NULL);
+        XlsxStats xs;
+        ok = xlsx_write_report(report, xlsx, &xs, error);
+        if (ok) {
+            result->xlsx_path = g_steal_pointer(&xlsx);
+            result->truncated_cells = xs.truncated_cells;
+        }
+    }
+    if (ok && !o->no_csv)
+        ok = csv_write_report(report, o->output, result->csv_paths, error);
+    progress_clear(progress);
+
+    for (guint i = 0; i < sink.streams->len; i++) {
+        const InputStream *s = sink.streams->pdata[i];
+        result->lines += s->stats->lines;
+        result->lines_unrecognised += s->stats->lines_unrecognised;
+        result->items += s->stats->items;
+        result->items_unrecognised += s->stats->items_unrecognised;
+        result->errors += s->stats->errors;
+        for (guint k = 0; k < s->stats->notes->len; k++)
+            g_ptr_array_add(result->problems,
+                            g_strdup_printf("%s: %s", s->name, (char *)s->stats->notes->pdata[k]));
+    }
+    result->streams = sink.streams->len;
+    result->messages = agg->messages;
+    result->counts = agg->all;
+    result->other_received = correlator_other_items(corr)->len;
+    g_ptr_array_unref(sink.streams);
+    return ok;
+}

@@ -1,0 +1,125 @@
+/* Timelines: every event of one message to one recipient, in time order, with the derived
+ * outcome, step, cause and permanence. Built by the Correlator from event batches. */
+#pragma once
+
+#include <glib.h>
+
+#include "classify.h"
+#include "event.h"
+
+typedef enum {
+    OUTCOME_DELIVERED = 0,
+    OUTCOME_BOUNCED_AFTER, /* accepted, then a bounce came back */
+    OUTCOME_FAILED,        /* permanent failure while compiling or sending */
+    OUTCOME_EXPIRED,       /* gave up after the retry window */
+    OUTCOME_PENDING,       /* deferred or queued: no final result yet */
+    OUTCOME_SUPPRESSED,    /* not sent: on a suppression list */
+    OUTCOME_UNKNOWN,       /* compiled/submitted, no MTA record of it */
+    OUTCOME_N
+} Outcome;
+
+const char *outcome_to_string(Outcome o);
+/* Words for the report ("bounced after acceptance"). */
+const char *outcome_label(Outcome o);
+
+/* How an event from another source was joined to the timeline. */
+typedef enum {
+    LINK_NONE = 0,
+    LINK_QUEUE_ID,   /* same MTA queue id (log events of the message itself) */
+    LINK_VERP,
+    LINK_ENVID,
+    LINK_DSN_QUEUE_ID, /* X-Postfix-Queue-ID / Final-Log-ID with our Reporting-MTA */
+    LINK_ORCPT,
+    LINK_MESSAGE_ID,
+    LINK_IN_REPLY_TO,
+    LINK_RECIPIENT_TIME, /* recipient within a time window */
+    LINK_REMOTE_ID,      /* the next hop's "queued as" id (transcripts) */
+    LINK_N
+} LinkMethod;
+
+const char *link_method_to_string(LinkMethod m);
+
+typedef struct TimelineEvent TimelineEvent;
+struct TimelineEvent {
+    TimelineEvent *next;
+    gint64 time;
+    EventKind kind;
+    Step step_hint;
+    Confidence step_confidence;
+    guint16 reply_code;
+    guint16 flags;
+    LinkMethod link;
+    gboolean foreign; /* bounce from a Reporting-MTA that is not ours */
+    guint32 input;
+    guint32 item;
+    guint64 line;
+    const char *enhanced, *diagnostic, *relay, *relay_ip, *vendor_label, *cause_hint, *detail;
+    const char *reporting_mta;
+    const char *remote_id; /* deliveries: the next hop's id from "250 ... queued as X" */
+    Classification cls; /* for failures, deferrals and bounces; cause NULL otherwise */
+};
+
+typedef struct Message Message;
+typedef struct Timeline Timeline;
+
+struct Timeline {
+    Timeline *next;  /* next recipient of the same message */
+    Message *message;
+    const char *recipient;
+    const char *orig_recipient;
+    TimelineEvent *events; /* in time order */
+    TimelineEvent *last_event;
+    guint n_events;
+    /* derived by timeline_finish() */
+    Outcome outcome;
+    Classification cls; /* step/cause of the outcome (failure, expiry, deferral, bounce) */
+    const TimelineEvent *decisive; /* the event that decided the outcome */
+    guint attempts;
+    gint64 first_seen, last_seen, delivered_at;
+    gboolean complaint;
+    const char *complaint_type;
+    gboolean other_received; /* an auto-reply or other item was linked */
+    guint link_methods; /* bit set of LinkMethod */
+};
+
+struct Message {
+    Message *next_same_key; /* other messages with the same (host, queue id) over time */
+    const char *host;
+    const char *queue_id;
+    const char *message_id;
+    const char *sender;
+    const char *campaign;
+    const char *envid;
+    gint64 queued_at;
+    gint64 size;
+    guint32 nrcpt;
+    gboolean closed;       /* the queue entry was removed */
+    gboolean notification; /* a DSN our MTA generated (null sender): not a campaign message */
+    gboolean internal;     /* an internal hop (content filter) whose continuation is counted */
+    Timeline *timelines;
+    Timeline *last_timeline;
+    guint n_timelines;
+};
+
+/* Items from the bounce mailbox that are not bounces (auto-replies, complaints, human
+ * replies...), for the "Other received" sheet. */
+typedef struct {
+    gint64 time;
+    const char *from;
+    const char *subject;
+    const char *subtype; /* auto-reply, challenge-response, complaint, human-reply ... */
+    const char *recipient;
+    Timeline *linked;
+    LinkMethod link;
+    guint32 input;
+    guint32 item;
+} OtherItem;
+
+/* Computes outcome, classification, attempts and times of a timeline. */
+void timeline_finish(Timeline *t, Classifier *classifier);
+/* "deferred connect 11-24 09:01 → delivered 09:31" into out (appends). */
+void timeline_format_trail(const Timeline *t, GString *out);
+/* Recipient domain (lowercase, interned by the caller's pool or static ""). */
+const char *timeline_domain(const Timeline *t);
+/* Is this timeline counted in the report (not a notification or internal hop)? */
+gboolean timeline_counted(const Timeline *t);
