@@ -1012,10 +1012,12 @@ emit_complaint(ParserContext *ctx, BounceMessage *m, ItemInfo *info, guint64 ite
         if (rm)
             m->reporting_mta = mta_host(a, rm);
         fb_mid = msgid_first(a, mime_headers_value(a, &f, "Original-Message-ID"), FALSE);
-        if (info->sender == NULL) {
-            const char *mf = address_of(a, mime_headers_value(a, &f, "Original-Mail-From"));
-            if (mf)
-                info->sender = mf;
+        /* the envelope sender of the reported message carries the VERP token; the report
+         * itself came to the feedback-loop address */
+        const char *mf = address_of(a, mime_headers_value(a, &f, "Original-Mail-From"));
+        if (mf) {
+            info->sender = mf;
+            info->verp = mf;
         }
     }
     if (n == 0 && info->has_ret) {
