@@ -188,6 +188,7 @@ bounce_decode_exim(BounceMessage *m)
     static const char *const starts[] = {
         "address(es) failed:", "addresses failed:", "have not yet been delivered:",
         "had permanent fatal errors", "could not be delivered to one or more of its recipients",
+        "not yet been delivered is:", "not yet been delivered are:",
         "following address failed:", "incorrectly constructed:", "Failed addresses follow:",
         NULL};
     /* the last English list when a provider puts its own language first (Mail.Ru) */
@@ -314,12 +315,20 @@ bounce_decode_sendmail(BounceMessage *m)
 {
     static const char *const markers[] = {"----- Transcript of session follows -----",
                                           "-----Transcript of session follows-----", NULL};
-    const char *s = bounce_after(m, NULL, markers);
-    if (s == NULL)
+    const char *t = bounce_after(m, NULL, markers);
+    if (t == NULL)
         return FALSE;
+    /* the address list before the transcript, when there is one */
+    static const char *const lists[] = {"----- The following addresses had permanent fatal errors",
+                                        "----- The following addresses had transient non-fatal",
+                                        "----- The following addresses had delivery problems",
+                                        NULL};
+    const char *l = bounce_after(m, NULL, lists);
+    const char *s = l && l < t ? l : t;
     const char *end = bounce_cut_returned(m, s);
     static const char *const stops[] = {"----- Original message", "----- Unsent message follows",
-                                        "----- No message was collected", NULL};
+                                        "----- No message was collected",
+                                        "----- Message header follows", NULL};
     const char *st = bounce_after(m, s, stops);
     if (st && st < end) {
         end = st;
@@ -329,12 +338,10 @@ bounce_decode_sendmail(BounceMessage *m)
             end--;
     }
     bounce_scan_lines(m, s, end);
-    if (bounce_subject_has(m, "Warning: could not send message") ||
-        bounce_text_find_in(m, s, (gsize)(end - s), "Deferred:") != NULL) {
-        gboolean fatal = bounce_subject_has(m, "Returned mail");
-        if (!fatal)
-            bounce_set_action(m, "delayed");
-    }
+    gboolean transient = bounce_text_find(m, "transient non-fatal errors") != NULL ||
+                         bounce_subject_has(m, "Warning: could not send message");
+    if (transient && !bounce_subject_has(m, "Returned mail"))
+        bounce_set_action(m, "delayed");
     return bounce_finish(m);
 }
 

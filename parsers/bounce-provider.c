@@ -42,6 +42,38 @@ bounce_decode_exchange(BounceMessage *m)
 
 /* ---- Gmail (text notices without a DSN part) ---- */
 
+/* "** Address not found **" ... "The response was:" (the recipients in X-Failed-Recipients) */
+static gboolean
+gmail_new_style(BounceMessage *m)
+{
+    static const char *const heads[] = {"** Address not found **", "** Message not delivered **",
+                                        "** Message blocked **", "** Delivery incomplete **",
+                                        "** Message rejected **", NULL};
+    const char *h = bounce_after(m, NULL, heads);
+    if (h == NULL)
+        return FALSE;
+    const char *end = BOUNCE_TEXT_END(m);
+    static const char *const resp[] = {"The response from the remote server was:",
+                                       "The response was:", NULL};
+    const char *r = bounce_after(m, h, resp);
+    if (r) {
+        /* the reply: up to the end of the next paragraph */
+        while (r < end && bounce_line_blank(r, bounce_line_end(r, end)))
+            r = bounce_next_line(r, end);
+        const char *re = r;
+        while (re < end && !bounce_line_blank(re, bounce_line_end(re, end)))
+            re = bounce_next_line(re, end);
+        end = re;
+    }
+    if (bounce_add_list(m, mime_headers_value(m->arena, &m->top, "X-Failed-Recipients")) == 0)
+        bounce_scan_lines(m, h, r ? r : end);
+    if (r)
+        bounce_set_all_diagnostics(m, r, end);
+    if (bounce_text_find(m, "** Delivery incomplete **"))
+        bounce_set_action(m, "delayed");
+    return bounce_finish(m);
+}
+
 gboolean
 bounce_decode_gmail(BounceMessage *m)
 {
@@ -56,7 +88,7 @@ bounce_decode_gmail(BounceMessage *m)
         NULL};
     const char *s = bounce_after(m, NULL, starts);
     if (s == NULL)
-        return FALSE;
+        return gmail_new_style(m);
     const char *end = bounce_cut_returned(m, s);
     /* the addresses, then "Technical details of ... failure:" */
     static const char *const tech[] = {"Technical details of permanent failure:",

@@ -124,9 +124,42 @@ bounce_find_address(const char *s, gsize len, const char **start, gsize *alen)
     return FALSE;
 }
 
+/* RFC 6533 utf-8-addr-xtext: "\\x{HEX}" stands for one character. */
+static char *
+unescape_xtext(MimeArena *arena, const char *s, gsize len, gsize *out_len)
+{
+    char *d = mime_arena_alloc(arena, len + 1);
+    gsize o = 0;
+    for (gsize i = 0; i < len; i++) {
+        if (s[i] == '\\' && i + 2 < len && s[i + 1] == 'x' && s[i + 2] == '{') {
+            const char *cb = memchr(s + i, '}', len - i);
+            if (cb && cb - (s + i) <= 11) {
+                gunichar u = 0;
+                for (const char *h = s + i + 3; h < cb; h++)
+                    u = u * 16 + (gunichar)MAX(g_ascii_xdigit_value(*h), 0);
+                char buf[8];
+                if (u != 0 && g_unichar_validate(u)) {
+                    gint k = g_unichar_to_utf8(u, buf);
+                    /* "\x{HH}" is at least 6 bytes, UTF-8 at most 4: it fits */
+                    memcpy(d + o, buf, (gsize)k);
+                    o += (gsize)k;
+                }
+                i = (gsize)(cb - s);
+                continue;
+            }
+        }
+        d[o++] = s[i];
+    }
+    d[o] = '\0';
+    *out_len = o;
+    return d;
+}
+
 char *
 bounce_address_copy(MimeArena *arena, const char *s, gsize len)
 {
+    if (memmem(s, len, "\\x{", 3) != NULL)
+        s = unescape_xtext(arena, s, len, &len);
     const char *e = s + len;
     while (s < e && g_ascii_isspace(*s))
         s++;
@@ -144,32 +177,10 @@ bounce_address_copy(MimeArena *arena, const char *s, gsize len)
     if (n > 320)
         return NULL;
     char *d = mime_arena_alloc(arena, n + 1);
-    gsize o = 0;
-    for (gsize i = 0; i < n; i++) {
-        char c = st[i];
-        /* RFC 6533 utf-8-addr-xtext: \x{HEX} */
-        if (c == '\\' && i + 2 < n && st[i + 1] == 'x' && st[i + 2] == '{') {
-            const char *cb = memchr(st + i, '}', n - i);
-            if (cb) {
-                gunichar u = 0;
-                for (const char *h = st + i + 3; h < cb; h++)
-                    u = u * 16 + (gunichar)g_ascii_xdigit_value(*h);
-                if (g_unichar_validate(u) && u != 0) {
-                    char buf[8];
-                    gint k = g_unichar_to_utf8(u, buf);
-                    if (o + (gsize)k <= n) {
-                        memcpy(d + o, buf, (gsize)k);
-                        o += (gsize)k;
-                    }
-                }
-                i = (gsize)(cb - st);
-                continue;
-            }
-        }
-        d[o++] = g_ascii_tolower(c);
-    }
-    d[o] = '\0';
-    if (strchr(d, '@') == NULL || d[0] == '@')
+    for (gsize i = 0; i < n; i++)
+        d[i] = g_ascii_tolower(st[i]);
+    d[n] = '\0';
+    if (d[0] == '@')
         return NULL;
     return d;
 }
@@ -616,6 +627,26 @@ indent_of(const char *p, const char *le)
     return n;
 }
 
+/* The line holds addresses and punctuation only (">>> a@b <a@b>", "<a@b>:"): every word has
+ * an '@' or no letter or digit. */
+static gboolean
+line_only_addresses(const char *p, const char *le)
+{
+    while (p < le) {
+        while (p < le && (*p == ' ' || *p == '\t'))
+            p++;
+        const char *w = p;
+        gboolean at = FALSE, alnum = FALSE;
+        for (; p < le && *p != ' ' && *p != '\t'; p++) {
+            at |= *p == '@';
+            alnum |= g_ascii_isalnum(*p);
+        }
+        if (p > w && alnum && !at)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* The first address on the line that is not excluded. */
 static gboolean
 line_candidate(BounceMessage *m, const char *p, const char *le, const char **as, gsize *al)
@@ -674,7 +705,7 @@ bounce_scan_lines(BounceMessage *m, const char *s, const char *e)
                 ds = p;
                 de = le;
                 cur_indent = indent_of(p, le);
-                only_addr = line_is_address(p, le, &as, &al);
+                only_addr = line_only_addresses(p, le);
             } else {
                 cur = NULL;
             }
