@@ -562,7 +562,7 @@ aggregates_build(const Correlator *c)
     const GPtrArray *messages = correlator_messages(c);
     for (guint i = 0; i < messages->len; i++) {
         const Message *m = messages->pdata[i];
-        if (m->notification || m->internal || m->timelines == NULL)
+        if (m->notification || m->internal || m->local || m->timelines == NULL)
             continue;
         a->messages++;
         for (Timeline *t = m->timelines; t; t = t->next)

@@ -13,8 +13,18 @@ typedef struct {
     const char *cause;     /* a cause of taxonomy.tsv ("mailbox-unknown"); static storage */
     Permanence permanence;
     Confidence confidence; /* of the step */
-    const char *rule;      /* id of the rule that decided the cause; static storage */
+    const char *rule;      /* id of the rule that decided the cause; static storage (interned) */
+    guint flags;           /* CLASSIFY_FLAG_* */
 } Classification;
+
+enum {
+    CLASSIFY_FLAG_NOT_ATTEMPTED = 1 << 0,  /* "delivery temporarily suspended", "retry time not
+                                              reached": the cause is that of an earlier attempt */
+    CLASSIFY_FLAG_MAY_DUPLICATE = 1 << 1,  /* lost after the message was sent: may arrive twice */
+    CLASSIFY_FLAG_CODE_MISMATCH = 1 << 2,  /* reply class and enhanced class differ ("550 4.2.2") */
+    CLASSIFY_FLAG_DECISION_DIFFERS = 1 << 3, /* the MTA's decision differs from the code class
+                                                (Postfix defers a 5xx greeting, soft_bounce) */
+};
 
 typedef struct Classifier Classifier;
 
@@ -28,7 +38,8 @@ typedef struct {
     const char *text;      /* diagnostic text */
     const char *cause_hint; /* a taxonomy cause stated by the input, or NULL */
     const char *vendor_label; /* peer category (PowerMTA bounceCat, KumoMTA class ...) */
-    gboolean foreign;      /* a DSN from a Reporting-MTA that is not ours (after acceptance) */
+    gboolean foreign;      /* a DSN from a Reporting-MTA that is not ours (after acceptance);
+                              set by the correlator: classify_input_from_event() leaves it FALSE */
 } ClassifyInput;
 
 #define CLASSIFY_ERROR (classify_error_quark())
@@ -43,12 +54,30 @@ void classifier_free(Classifier *classifier);
 /* Adds rules from a file in the same format as analyzer/rules.tsv. They are tried before the
  * built-in ones. Errors name the file and line. */
 gboolean classifier_load_rules(Classifier *classifier, const char *path, GError **error);
-/* Thread-compatible, not thread-safe (the memo table is per classifier). */
+/* Thread-compatible, not thread-safe (the memo table is per classifier). The text is
+ * normalised (docs/rules.md) and identical normalised inputs are classified once. */
 void classifier_classify(Classifier *classifier, const ClassifyInput *in, Classification *out);
 /* Fills a ClassifyInput from an event. */
 void classify_input_from_event(ClassifyInput *in, const Event *ev);
 /* Statistics: how often each rule decided, for the Steps x causes sheet and --rules tuning. */
 guint classifier_memo_size(const Classifier *classifier);
+/* Number of rules (user rules first, then the built-in ones). */
+guint classifier_n_rules(const Classifier *classifier);
+/* Calls func for every rule and for the decisions that are not rules ("cause-hint",
+ * "fallback" ...), in table order, with how many classifications it decided the cause of. */
+typedef void (*ClassifierRuleFunc)(const char *rule, guint64 hits, gpointer user_data);
+void classifier_foreach_rule(const Classifier *classifier, ClassifierRuleFunc func,
+                             gpointer user_data);
+/* What a rule can output, for checks and listings. */
+typedef struct {
+    const char *id;
+    const char *source;     /* "file:line" */
+    Step step;              /* the step it places, STEP_UNKNOWN if none */
+    const char *cause;      /* the cause it names, or NULL */
+    guint32 step_condition; /* bit per Step of its step= condition, 0 if none */
+    gint foreign;           /* its foreign= condition: -1 none, 0 no, 1 yes */
+} ClassifierRuleInfo;
+gboolean classifier_rule_info(const Classifier *classifier, guint index, ClassifierRuleInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Classifier, classifier_free)
 
 /* The vocabulary of taxonomy.tsv, compiled in. */

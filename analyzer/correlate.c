@@ -42,6 +42,7 @@ struct Correlator {
     GPtrArray *verp;    /* GRegex* */
     GPtrArray *our;     /* char*: --our-mta names */
     gint64 window;
+    gboolean include_local;
     StringPool *pool;
     Arena arena;
     GPtrArray *messages;  /* Message* in order of creation */
@@ -165,6 +166,7 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->verp = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
     c->our = g_ptr_array_new_with_free_func(g_free);
     c->window = options && options->link_window > 0 ? options->link_window : 30 * DAY;
+    c->include_local = options && options->include_local;
 
     /* Built-in VERP forms: Postfix/qmail "local+user=domain@..." and "bounces-TOKEN-...@"
      * / "bounce-TOKEN@" with an opaque token. */
@@ -536,7 +538,7 @@ index_token(Correlator *c, const char *token, Message *m)
 static void
 index_message(Correlator *c, Message *m)
 {
-    if (m->notification || m->internal)
+    if (m->notification || m->internal || m->local)
         return;
     if (m->message_id && !g_hash_table_contains(c->by_msgid, m->message_id))
         g_hash_table_insert(c->by_msgid, (gpointer)m->message_id, m);
@@ -564,7 +566,7 @@ build_indexes(Correlator *c)
     for (guint i = 0; i < c->messages->len; i++) {
         Message *m = c->messages->pdata[i];
         index_message(c, m);
-        if (m->notification || m->internal)
+        if (m->notification || m->internal || m->local)
             continue;
         for (Timeline *t = m->timelines; t; t = t->next) {
             index_timeline(c, t);
@@ -993,10 +995,41 @@ fold_hops(Correlator *c)
     }
 }
 
+/* Messages our server only delivered to its own mailboxes (local, virtual, lmtp, pipe) were
+ * received, not sent: the bounces and replies coming back, mail for postmaster. */
+static void
+mark_local(Correlator *c)
+{
+    if (c->include_local)
+        return;
+    for (guint i = 0; i < c->messages->len; i++) {
+        Message *m = c->messages->pdata[i];
+        if (m->notification || m->internal)
+            continue;
+        gboolean any = FALSE, remote = FALSE;
+        for (Timeline *t = m->timelines; t && !remote; t = t->next)
+            for (TimelineEvent *te = t->events; te; te = te->next) {
+                if (te->kind != EVENT_KIND_DELIVERED && te->kind != EVENT_KIND_DEFERRED &&
+                    te->kind != EVENT_KIND_FAILED)
+                    continue;
+                any = TRUE;
+                if (!(te->flags & EVENT_FLAG_LOCAL)) {
+                    remote = TRUE;
+                    break;
+                }
+            }
+        if (any && !remote) {
+            m->local = TRUE;
+            c->stats.local_messages++;
+        }
+    }
+}
+
 void
 correlator_finish(Correlator *c, Classifier *classifier)
 {
     fold_hops(c);
+    mark_local(c);
     build_indexes(c);
     if (c->pending->len > 0) {
         g_array_sort(c->pending, compare_event_time);

@@ -17,6 +17,8 @@ typedef struct {
     /* extra VERP patterns (--verp): GRegex syntax with a named group "recipient", or "local"
      * and "domain", or "token" */
     const char *const *verp_patterns;
+    /* count messages delivered only to local mailboxes (--include-local) */
+    gboolean include_local;
     /* how far apart a bounce and the message it is about may be (µs) */
     gint64 link_window;
 } CorrelatorOptions;
@@ -26,6 +28,7 @@ typedef struct {
     guint64 inbound_rejections; /* NOQUEUE rejects of mail coming in: not our messages */
     guint64 notifications;      /* DSNs our MTA generated */
     guint64 internal_hops;      /* content-filter or relay hops folded into their message */
+    guint64 local_messages;     /* delivered only to local mailboxes: received, not sent */
     guint64 smtp_commands;      /* transcript commands seen */
     guint64 linked[LINK_N];     /* linked events by method */
     guint64 unlinked_bounces;

@@ -121,6 +121,31 @@ event_batch_free(EventBatch *batch)
     g_free(batch);
 }
 
+/* Does s hold a control character, DEL or a non-ASCII byte? Eight bytes at a time (may say
+ * yes for a clean word after a borrow, never no for a dirty one): most text is plain ASCII,
+ * and this runs for every string of every event. */
+static gboolean
+batch_needs_care(const char *s, gsize len)
+{
+    const guint64 ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    gsize i = 0;
+    for (; i + 8 <= len; i += 8) {
+        guint64 w;
+        memcpy(&w, s + i, 8);
+        guint64 ctl = (w - 0x20 * ones) & ~w;
+        guint64 del = w ^ (0x7F * ones);
+        del = (del - ones) & ~del;
+        if ((ctl | del | w) & highs)
+            return TRUE;
+    }
+    for (; i < len; i++) {
+        guchar c = (guchar)s[i];
+        if (c < 0x20 || c >= 0x7F)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* Copies s into the batch, bounded, with control characters turned into spaces and invalid
  * UTF-8 repaired: every string that reaches a report is safe to write as XML text. */
 static const char *
@@ -137,6 +162,8 @@ batch_string(EventBatch *b, const char *s)
             len--;
     }
     char *copy = string_pool_copy(b->strings, s, len);
+    if (!batch_needs_care(copy, len))
+        return copy;
     gboolean plain = TRUE;
     for (gsize i = 0; i < len; i++) {
         guchar c = (guchar)copy[i];

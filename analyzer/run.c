@@ -142,6 +142,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         .our_mtas = (const char *const *)o->our_mta,
         .verp_patterns = (const char *const *)o->verp,
         .link_window = (gint64)o->link_window_days * 86400 * G_USEC_PER_SEC,
+        .include_local = o->include_local,
     };
     g_autoptr(Correlator) corr = correlator_new(&copts, error);
     if (corr == NULL)

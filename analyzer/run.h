@@ -18,6 +18,7 @@ typedef struct {
     char **our_mta;
     char **sheets;        /* --sheets (NULL = all) */
     gboolean no_messages;
+    gboolean include_local;
     gboolean no_xlsx;
     gboolean no_csv;
     gboolean progress;

@@ -56,7 +56,7 @@ link_method_to_string(LinkMethod m)
 gboolean
 timeline_counted(const Timeline *t)
 {
-    return !t->message->notification && !t->message->internal;
+    return !t->message->notification && !t->message->internal && !t->message->local;
 }
 
 const char *

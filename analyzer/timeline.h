@@ -96,6 +96,8 @@ struct Message {
     gboolean closed;       /* the queue entry was removed */
     gboolean notification; /* a DSN our MTA generated (null sender): not a campaign message */
     gboolean internal;     /* an internal hop (content filter) whose continuation is counted */
+    gboolean local;        /* only delivered to local mailboxes of our own server: mail we
+                              received (e.g. for the bounce address), not mail we sent */
     Timeline *timelines;
     Timeline *last_timeline;
     guint n_timelines;

@@ -117,9 +117,13 @@ time_parse_iso8601(const char *s, gsize len, GTimeZone *tz, gint64 *out)
 int
 time_month_from_abbrev(const char *s)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    /* runs once per classic syslog line: compare lower-cased bytes, no call per month */
+    static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+    if (s[0] == '\0' || s[1] == '\0')
+        return 0;
+    char a = g_ascii_tolower(s[0]), b = g_ascii_tolower(s[1]), c = g_ascii_tolower(s[2]);
     for (int i = 0; i < 12; i++)
-        if (g_ascii_strncasecmp(s, months + 3 * i, 3) == 0)
+        if (months[3 * i] == a && months[3 * i + 1] == b && months[3 * i + 2] == c)
             return i + 1;
     return 0;
 }

@@ -1,6 +1,8 @@
 /* Streaming CSV reader (see csv.h). Fields are unquoted into one buffer; offsets index it. */
 #include "csv.h"
 
+#include <string.h>
+
 struct CsvReader {
     char delimiter;
     GString *buf;     /* unquoted field bytes, each field NUL-terminated */
@@ -84,31 +86,45 @@ csv_reader_feed_line(CsvReader *r, const char *line, gsize len)
     }
     if (!r->field_open)
         start_field(r);
-    for (gsize i = 0; i < len; i++) {
-        char c = line[i];
+    /* copy runs of ordinary bytes at once; stop only at quotes and delimiters */
+    gsize i = 0;
+    while (i < len) {
         if (r->in_quotes) {
-            if (c == '"') {
-                if (i + 1 < len && line[i + 1] == '"') {
-                    g_string_append_c(r->buf, '"');
-                    i++;
-                } else {
-                    r->in_quotes = FALSE;
-                }
+            const char *q = memchr(line + i, '"', len - i);
+            gsize run = q ? (gsize)(q - (line + i)) : len - i;
+            g_string_append_len(r->buf, line + i, (gssize)run);
+            i += run;
+            if (i >= len)
+                break;
+            if (i + 1 < len && line[i + 1] == '"') {
+                g_string_append_c(r->buf, '"');
+                i += 2;
             } else {
-                g_string_append_c(r->buf, c);
+                r->in_quotes = FALSE;
+                i++;
             }
-        } else if (c == r->delimiter) {
+            continue;
+        }
+        gsize j = i;
+        while (j < len && line[j] != r->delimiter && line[j] != '"')
+            j++;
+        g_string_append_len(r->buf, line + i, (gssize)(j - i));
+        i = j;
+        if (i >= len)
+            break;
+        if (line[i] == r->delimiter) {
             if (!end_field(r)) {
                 reset(r);
                 return CSV_ERROR;
             }
             start_field(r);
-        } else if (c == '"' && r->buf->len == r->field_start) {
+        } else if (r->buf->len == r->field_start) {
             r->in_quotes = TRUE;
         } else {
             /* a stray quote inside an unquoted field is kept as data, as most readers do */
-            g_string_append_c(r->buf, c);
+            g_string_append_c(r->buf, '"');
         }
+        i++;
     }
     if (r->in_quotes)
         return CSV_NEED_MORE;

@@ -6,8 +6,14 @@
 #include <string.h>
 
 /* One line per format. */
+extern const ParserClass postfix_parser_class;
+extern const ParserClass powermta_parser_class;
+extern const ParserClass kumomta_parser_class;
 
 static const ParserClass *const registry[] = {
+    &postfix_parser_class,
+    &powermta_parser_class,
+    &kumomta_parser_class,
     &mailbox_mbox_parser,
     &mailbox_eml_parser,
     NULL,

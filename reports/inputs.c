@@ -137,6 +137,9 @@ report_quality_sheet(const ReportData *d)
        "mail refused by our MTA on the way in (NOQUEUE): not messages we sent");
     kv(t, "Notifications our MTA generated (not counted)", cs->notifications,
        "the DSNs themselves, sent back to the sender");
+    kv(t, "Local deliveries (received, not counted)", cs->local_messages,
+       "mail our server delivered to its own mailboxes, such as the bounces coming back "
+       "(--include-local counts them)");
     kv(t, "Internal hops folded (not counted twice)", cs->internal_hops,
        "content-filter re-injections and relays between our own MTAs");
     kv(t, "SMTP commands in transcripts", cs->smtp_commands, "per-command events read");
