@@ -209,7 +209,7 @@ test_samples(void)
     Harness *h = NULL;
     const Event *e;
 
-    e = sample(&h, "cur/1795583564.M412P8812.mx.news.northwind.example:2,S");
+    e = sample(&h, "cur/1795590753.M629548P3350.imap1,S=2882,W=2956:2,S");
     g_assert_cmpint(e->kind, ==, EVENT_KIND_BOUNCE);
     g_assert_cmpstr(e->recipient, ==, "tom.albrecht@web.de");
     g_assert_cmpstr(e->enhanced, ==, "5.2.2");
@@ -218,30 +218,48 @@ test_samples(void)
     g_assert_cmpstr(e->campaign, ==, "ws26");
     harness_free(h);
 
-    e = sample(&h, "cur/1795699209.M77P30411.mx.news.northwind.example:2,S");
+    e = sample(&h, "cur/1795507211.M973375P2250.imap1,S=4119,W=4213:2,S");
     g_assert_cmpint(e->kind, ==, EVENT_KIND_BOUNCE);
-    g_assert_cmpstr(e->detail, ==, "exim");
+    g_assert_cmpstr(e->recipient, ==, "walter.beck@gmail.com");
+    g_assert_cmpstr(e->queue_id, ==, "4jYZwq37LXz6T3l");
+    g_assert_cmpstr(e->reporting_mta, ==, "mta1.news.northwind.example");
+    g_assert_cmpstr(e->relay, ==, "gmail-smtp-in.l.google.com");
+    g_assert_cmpstr(e->enhanced, ==, "5.1.1");
+    g_assert_cmpuint(e->reply_code, ==, 550);
+    harness_free(h);
+
+    e = sample(&h, "cur/1795528963.M998301P2250.imap1,S=3780,W=3870:2,S");
+    g_assert_cmpint(e->kind, ==, EVENT_KIND_DELAY_NOTICE);
+    g_assert_cmpstr(e->recipient, ==, "q.lange@firewalled.example");
+    g_assert_cmpstr(e->queue_id, ==, "4jYZwm2XT0zPxbF");
+    harness_free(h);
+
+    e = sample(&h, "cur/1795690083.M411978P3350.imap1,S=3607,W=3699:2,S");
+    g_assert_cmpint(e->kind, ==, EVENT_KIND_BOUNCE);
     g_assert_cmpstr(e->recipient, ==, "ute.mayer@gone.example");
     g_assert_cmpstr(e->orig_recipient, ==, "ute.mayer@forward.example");
     g_assert_cmpstr(e->enhanced, ==, "5.1.1");
+    /* a foreign Postfix: its queue id is scoped by its Reporting-MTA */
+    g_assert_cmpstr(e->queue_id, ==, "D8D94609D9");
+    g_assert_cmpstr(e->reporting_mta, ==, "mx.forward.example");
     g_assert_cmpstr(e->verp, ==, "bounces+ute.mayer=forward.example@news.northwind.example");
     harness_free(h);
 
-    e = sample(&h, "cur/1795507531.M5P21877.mx.news.northwind.example:2,S");
+    e = sample(&h, "cur/1795509673.M845906P3350.imap1,S=1410,W=1444:2,S");
     g_assert_cmpint(e->kind, ==, EVENT_KIND_OTHER_RECEIVED);
     g_assert_cmpstr(e->cause_hint, ==, "auto-reply");
     g_assert_cmpstr(e->recipient, ==, "viktor.boehm@gmx.de");
     g_assert_cmpstr(e->message_id, ==, "ws26.0047@news.northwind.example");
-    g_assert_cmpstr(e->subject, ==, "Abwesenheitsnotiz: Winter Sale 2026: bis zu 40 % auf Winterjacken");
+    g_assert_cmpstr(e->subject, ==, "Abwesenheitsnotiz: Winter Sale 2026: up to 40% off winter jackets");
     g_assert_cmpstr(e->from_header, ==, "Viktor Böhm <viktor.boehm@gmx.de>");
     harness_free(h);
 
-    e = sample(&h, "cur/1795507622.M18P21904.mx.news.northwind.example:2,S");
+    e = sample(&h, "cur/1795510960.M885413P3350.imap1,S=1233,W=1262:2,S");
     g_assert_cmpstr(e->cause_hint, ==, "auto-reply");
     g_assert_cmpstr(e->subject, ==, "Réponse automatique : Winter Sale 2026");
     harness_free(h);
 
-    e = sample(&h, "cur/1795632072.M301P11873.mx.news.northwind.example:2,S");
+    e = sample(&h, "cur/1795632072.M301873P3350.imap1,S=2684,W=2754:2,S");
     g_assert_cmpint(e->kind, ==, EVENT_KIND_COMPLAINT);
     g_assert_cmpstr(e->cause_hint, ==, "abuse");
     g_assert_cmpstr(e->recipient, ==, "xaver.huber@yahoo.com");
@@ -249,18 +267,18 @@ test_samples(void)
     g_assert_cmpstr(e->verp, ==, "bounces+xaver.huber=yahoo.com@news.northwind.example");
     harness_free(h);
 
-    e = sample(&h, "cur/1795705357.M2P4410.mx.news.northwind.example:2,S");
+    e = sample(&h, "cur/1795705357.M204410P3350.imap1,S=1783,W=1828:2,S");
     g_assert_cmpint(e->kind, ==, EVENT_KIND_OTHER_RECEIVED);
     g_assert_cmpstr(e->cause_hint, ==, "unsubscribe-request");
     g_assert_cmpstr(e->message_id, ==, "ws26.0050@news.northwind.example");
     harness_free(h);
 
-    e = sample(&h, "new/1795507905.M6P21931.mx.news.northwind.example");
+    e = sample(&h, "new/1795526226.M196684P3350.imap1,S=1600,W=1637");
     g_assert_cmpstr(e->cause_hint, ==, "challenge-response");
     g_assert_cmpstr(e->verp, ==, "bounces+zeno.fuchs=challenge.example@news.northwind.example");
     harness_free(h);
 
-    e = sample(&h, "new/1795745659.M9P14120.mx.news.northwind.example");
+    e = sample(&h, "new/1795745692.M385418P3350.imap1,S=1058,W=1080");
     g_assert_cmpstr(e->cause_hint, ==, "unrelated");
     g_assert_null(e->message_id);
     harness_free(h);
