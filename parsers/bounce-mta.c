@@ -169,6 +169,36 @@ exim_fill_failed(BounceMessage *m)
     }
 }
 
+/* A pipe or file delivery that failed: "The following text was generated during the delivery
+ * attempt:" then "------ pipe to |... ------" and the program's output, which is the reason. */
+static void
+exim_delivery_output(BounceMessage *m, const char *end)
+{
+    static const char *const intro[] = {"generated during the delivery attempt", NULL};
+    const char *p = bounce_after(m, NULL, intro);
+    if (p == NULL || p >= end)
+        return;
+    /* skip the "------ address ------" header (it may wrap) up to its blank line */
+    while (p < end && bounce_line_blank(p, bounce_line_end(p, end)))
+        p = bounce_next_line(p, end);
+    while (p < end && !bounce_line_blank(p, bounce_line_end(p, end)))
+        p = bounce_next_line(p, end);
+    while (p < end && bounce_line_blank(p, bounce_line_end(p, end)))
+        p = bounce_next_line(p, end);
+    const char *pe = p;
+    while (pe < end && !bounce_line_blank(pe, bounce_line_end(pe, end)))
+        pe = bounce_next_line(pe, end);
+    if (pe <= p)
+        return;
+    for (guint i = 0; i < m->n_rcpt; i++) {
+        BounceRecipient *r = &m->rcpt[i];
+        if (r->reply_code == 0 && r->status == NULL) {
+            r->diagnostic = NULL;
+            bounce_set_diagnostic(m, r, p, (gsize)(pe - p));
+        }
+    }
+}
+
 gboolean
 bounce_decode_exim(BounceMessage *m)
 {
@@ -202,6 +232,7 @@ bounce_decode_exim(BounceMessage *m)
     if (m->n_rcpt == 0 && s < end)
         bounce_scan_lines(m, s, end);
     exim_fill_failed(m);
+    exim_delivery_output(m, end);
     if (delayed)
         bounce_set_action(m, "delayed");
     return bounce_finish(m);
@@ -338,6 +369,13 @@ bounce_decode_sendmail(BounceMessage *m)
             end--;
     }
     bounce_scan_lines(m, s, end);
+    if (m->n_rcpt == 0 && m->n_dsn == 0 && bounce_add_returned_to(m) > 0) {
+        /* an old transcript that names no address: it is about the returned message's To */
+        const char *te = t;
+        while (te < end && !(te[0] == '\n' && te + 1 < end && te[1] == '\n'))
+            te++;
+        bounce_set_all_diagnostics(m, t, te);
+    }
     gboolean transient = bounce_text_find(m, "transient non-fatal errors") != NULL ||
                          bounce_subject_has(m, "Warning: could not send message");
     if (transient && !bounce_subject_has(m, "Returned mail"))

@@ -647,6 +647,23 @@ line_only_addresses(const char *p, const char *le)
     return TRUE;
 }
 
+/* A rule ("=====", "-----") or a heading ("Technical details:", "Reason:") that introduces
+ * the explanation rather than being it. */
+static gboolean
+heading_line(const char *p, const char *le)
+{
+    while (p < le && g_ascii_isspace(*p))
+        p++;
+    while (le > p && g_ascii_isspace(le[-1]))
+        le--;
+    gboolean alnum = FALSE;
+    for (const char *c = p; c < le; c++)
+        alnum |= g_ascii_isalnum(*c);
+    if (!alnum)
+        return TRUE;
+    return le - p < 60 && le[-1] == ':' && bounce_find_reply_code(p, (gsize)(le - p)) == 0;
+}
+
 /* The first address on the line that is not excluded. */
 static gboolean
 line_candidate(BounceMessage *m, const char *p, const char *le, const char **as, gsize *al)
@@ -712,7 +729,7 @@ bounce_scan_lines(BounceMessage *m, const char *s, const char *e)
         } else if (cur) {
             de = le;
             only_addr = FALSE;
-        } else if (pending) {
+        } else if (pending && !heading_line(p, le)) {
             cur = pending;
             pending = NULL;
             ds = p;
@@ -826,4 +843,15 @@ bounce_received_has(BounceMessage *m, const char *needle)
         if (bounce_find_in(f->value, f->value_len, needle))
             return TRUE;
     return FALSE;
+}
+
+guint
+bounce_add_returned_to(BounceMessage *m)
+{
+    if (m->returned == NULL)
+        return 0;
+    MimeHeaders rh;
+    if (!mime_headers_parse(m->arena, m->returned, m->returned_len, &rh))
+        return 0;
+    return bounce_add_list(m, mime_headers_value(m->arena, &rh, "To"));
 }

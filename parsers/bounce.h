@@ -159,6 +159,8 @@ const char *bounce_after(const BounceMessage *m, const char *from, const char *c
 guint bounce_scan_lines(BounceMessage *m, const char *s, const char *e);
 /* Adds every address of a comma-separated header value (X-Failed-Recipients). */
 guint bounce_add_list(BounceMessage *m, const char *value);
+/* Adds the addresses of the returned message's To: (when the report names none). */
+guint bounce_add_returned_to(BounceMessage *m);
 /* Gives every recipient without a diagnostic the text [s, e). */
 void bounce_set_all_diagnostics(BounceMessage *m, const char *s, const char *e);
 /* Ends a text decoder: when the item also has RFC 3464 records, they are the result and the

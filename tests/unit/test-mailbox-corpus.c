@@ -1,13 +1,16 @@
-/* Accuracy of the mailbox decoders over ../shared/corpus/bounces/set-of-emails: recipient and
- * status per row of expected.tsv, and every maildir/not item reported as no bounce. Prints the
+/* Accuracy of the mailbox decoders over ../shared/corpus/bounces/set-of-emails: recipient,
+ * status and cause per row of expected.tsv (sisimai's reasons mapped to our causes with
+ * ../shared/spec/map_sisimai.tsv), and every maildir/not item reported as no bounce. Prints the
  * agreement and a list of the disagreements; skipped when the corpus is absent.
  * MAILTRAIL_CORPUS_VERBOSE=1 also prints every event. */
 #include <string.h>
 
+#include "classify.h"
 #include "harness.h"
 
 #define MIN_RECIPIENTS 98.0
 #define MIN_STATUS 97.0
+#define MIN_CAUSE 92.0
 
 typedef struct {
     char *file;
@@ -15,6 +18,7 @@ typedef struct {
     char *status;
     char *reason;
     char *recipient;
+    char *feedback;
 } Row;
 
 static void
@@ -25,6 +29,7 @@ row_free(gpointer p)
     g_free(r->status);
     g_free(r->reason);
     g_free(r->recipient);
+    g_free(r->feedback);
     g_free(r);
 }
 
@@ -72,6 +77,95 @@ placeholder_recipient(const char *s)
     return g_str_has_suffix(s, "@libsisimai.org.invalid");
 }
 
+/* sisimai reason (lower case) -> the causes of ours it may be, from map_sisimai.tsv: "a / b",
+ * "a (b if ...)", "a or b" all list alternatives; "connection-*" is a prefix. */
+static GHashTable *
+load_cause_map(void)
+{
+    g_autofree char *src = harness_source_path("");
+    g_autofree char *path = g_build_filename(src, "..", "shared", "spec", "map_sisimai.tsv", NULL);
+    g_autofree char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return NULL;
+    GHashTable *map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify)g_strfreev);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (guint i = 1; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit(lines[i], "\t", -1);
+        if (g_strv_length(f) < 3)
+            continue;
+        g_autofree char *cell = g_strdup(f[2]);
+        for (char *c = cell; *c; c++)
+            if (strchr("()/,<>", *c))
+                *c = ' ';
+        g_hash_table_insert(map, g_ascii_strdown(f[0], -1), g_strsplit_set(cell, " ", -1));
+    }
+    return map;
+}
+
+static gboolean
+cause_in(const char *cause, char **alternatives)
+{
+    for (char **a = alternatives; cause && *a; a++) {
+        if (**a == '\0')
+            continue;
+        gsize n = strlen(*a);
+        if ((*a)[n - 1] == '*' ? strncmp(cause, *a, n - 1) == 0 : strcmp(cause, *a) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Our cause of an event: the classifier's for delivery reports, the sub-type otherwise. */
+static const char *
+cause_of(Classifier *classifier, const Event *e)
+{
+    if (e->kind == EVENT_KIND_OTHER_RECEIVED)
+        return e->cause_hint;
+    if (e->kind == EVENT_KIND_COMPLAINT)
+        return "complaint";
+    ClassifyInput in;
+    classify_input_from_event(&in, e);
+    /* a delay notice's cause is that of the deferral it reports */
+    if (e->kind == EVENT_KIND_DELAY_NOTICE)
+        in.kind = EVENT_KIND_DEFERRED;
+    Classification c;
+    classifier_classify(classifier, &in, &c);
+    return c.cause;
+}
+
+/* TRUE if our event agrees with sisimai's reason for the row. */
+static gboolean
+cause_agrees(Classifier *classifier, GHashTable *map, const Row *r, const Event *e,
+             const char **ours)
+{
+    *ours = e ? cause_of(classifier, e) : "none";
+    if (e == NULL)
+        return FALSE;
+    if (strcmp(r->reason, "feedback") == 0)
+        return e->kind == EVENT_KIND_COMPLAINT ||
+               (strcmp(r->feedback, "opt-out") == 0 && g_strcmp0(*ours, "unsubscribe-request") == 0);
+    if (strcmp(r->reason, "vacation") == 0)
+        return g_strcmp0(*ours, "auto-reply") == 0;
+    if (strcmp(r->reason, "delivered") == 0)
+        return e->kind == EVENT_KIND_DSN_SUCCESS;
+    if (strcmp(r->reason, "expired") == 0) {
+        /* sisimai says only that retries ran out; we name the last attempt's cause */
+        static const char *const ran_out[] = {"retry-window-exceeded", "expired", "timeout",
+                                              "connection-timeout", "temporary-failure", NULL};
+        if (e->kind == EVENT_KIND_DELAY_NOTICE || cause_in(*ours, (char **)ran_out))
+            return TRUE;
+        ClassifyInput in;
+        classify_input_from_event(&in, e);
+        Classification c;
+        classifier_classify(classifier, &in, &c);
+        return c.permanence != PERMANENCE_PERMANENT || (e->enhanced && e->enhanced[0] == '4') ||
+               g_strcmp0(*ours, "expired") == 0;
+    }
+    char **alt = g_hash_table_lookup(map, r->reason);
+    return alt && cause_in(*ours, alt);
+}
+
 static void
 test_corpus(void)
 {
@@ -96,10 +190,14 @@ test_corpus(void)
         r->status = g_strdup(f[2]);
         r->reason = g_strdup(f[4]);
         r->recipient = g_ascii_strdown(f[7], -1);
+        r->feedback = g_strdup(f[6]);
         g_ptr_array_add(rows, r);
     }
     gboolean verbose = g_getenv("MAILTRAIL_CORPUS_VERBOSE") != NULL;
     guint rcpt_total = 0, rcpt_ok = 0, st_total = 0, st_ok = 0, not_total = 0, not_ok = 0;
+    guint cause_total = 0, cause_ok = 0, cause_unknown = 0;
+    g_autoptr(GHashTable) map = load_cause_map();
+    g_autoptr(Classifier) classifier = classifier_new();
     g_autoptr(GString) bad = g_string_new(NULL);
     g_autoptr(GHashTable) runs =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)harness_free);
@@ -170,6 +268,22 @@ test_corpus(void)
                     match = e;
             }
         }
+        /* cause: sisimai's "onhold" and "undefined" decided nothing, there is nothing to
+         * agree with */
+        if (map && (strcmp(r->reason, "onhold") == 0 || strcmp(r->reason, "undefined") == 0)) {
+            cause_unknown++;
+        } else if (map) {
+            cause_total++;
+            const char *ours = NULL;
+            if (cause_agrees(classifier, map, r, match, &ours))
+                cause_ok++;
+            else
+                g_string_append_printf(bad, "  %s: cause expected %s, got %s [%s] %s %s\n",
+                                       r->file, r->reason, ours ? ours : "none",
+                                       match && match->detail ? match->detail : "-",
+                                       match && match->enhanced ? match->enhanced : "",
+                                       match && match->diagnostic ? match->diagnostic : "");
+        }
         if (r->status[0] && !placeholder_status(r->status)) {
             st_total++;
             const char *got = match && match->enhanced ? match->enhanced : "none";
@@ -189,9 +303,20 @@ test_corpus(void)
                    MIN_RECIPIENTS);
     g_test_message("status:     %u/%u = %.1f%% (minimum %.0f%%)", st_ok, st_total, sp, MIN_STATUS);
     g_test_message("not-bounce: %u/%u", not_ok, not_total);
+    double cp = cause_total ? 100.0 * cause_ok / cause_total : 100.0;
+    if (map)
+        g_test_message("cause:      %u/%u = %.1f%% (minimum %.0f%%; %u rows where sisimai decided "
+                       "nothing left out)",
+                       cause_ok, cause_total, cp, MIN_CAUSE, cause_unknown);
+    else
+        g_test_message("cause:      not compared (../shared/spec/map_sisimai.tsv is absent)");
     g_assert_cmpfloat(rp, >=, MIN_RECIPIENTS);
     g_assert_cmpfloat(sp, >=, MIN_STATUS);
     g_assert_cmpuint(not_ok, ==, not_total);
+    /* The cause is the classifier's (analyzer/rules.tsv), not the decoders': below the target
+     * the test says so (TAP "TODO") instead of failing, until the rules catch up. */
+    if (cp < MIN_CAUSE)
+        g_test_incomplete("cause agreement below the target: classifier rules to extend");
 }
 
 int
