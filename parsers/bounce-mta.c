@@ -215,12 +215,17 @@ bounce_decode_exim(BounceMessage *m)
     gboolean delayed = g_ascii_strncasecmp(m->subject, "Warning: message ", 17) == 0 ||
                        bounce_text_find(m, "have not yet been delivered") != NULL;
     const char *end = bounce_cut_returned(m, NULL);
-    static const char *const starts[] = {
-        "address(es) failed:", "addresses failed:", "have not yet been delivered:",
-        "had permanent fatal errors", "could not be delivered to one or more of its recipients",
-        "not yet been delivered is:", "not yet been delivered are:",
-        "following address failed:", "incorrectly constructed:", "Failed addresses follow:",
-        NULL};
+    static const char *const starts[] = {"address(es) failed:",
+                                         "addresses failed:",
+                                         "have not yet been delivered:",
+                                         "had permanent fatal errors",
+                                         "could not be delivered to one or more of its recipients",
+                                         "not yet been delivered is:",
+                                         "not yet been delivered are:",
+                                         "following address failed:",
+                                         "incorrectly constructed:",
+                                         "Failed addresses follow:",
+                                         NULL};
     /* the last English list when a provider puts its own language first (Mail.Ru) */
     const char *s = bounce_after(m, NULL, starts);
     if (s == NULL)
@@ -397,9 +402,10 @@ bounce_decode_v5sendmail(BounceMessage *m)
 gboolean
 bounce_decode_courier(BounceMessage *m)
 {
-    static const char *const markers[] = {
-        "running the Courier mail server", "Your message to the following recipients cannot be "
-        "delivered:", "This is a delivery status notification from", NULL};
+    static const char *const markers[] = {"running the Courier mail server",
+                                          "Your message to the following recipients cannot be "
+                                          "delivered:",
+                                          "This is a delivery status notification from", NULL};
     const char *s = bounce_after(m, NULL, markers);
     if (s == NULL || bounce_text_find(m, "Courier") == NULL)
         return FALSE;
@@ -415,13 +421,12 @@ bounce_decode_courier(BounceMessage *m)
 gboolean
 bounce_decode_opensmtpd(BounceMessage *m)
 {
-    static const char *const markers[] = {"This is the MAILER-DAEMON, please DO NOT REPLY",
-                                          NULL};
+    static const char *const markers[] = {"This is the MAILER-DAEMON, please DO NOT REPLY", NULL};
     const char *s = bounce_after(m, NULL, markers);
     if (s == NULL)
         return FALSE;
-    static const char *const lists[] = {"the following list of recipients:",
-                                        "following recipients:", NULL};
+    static const char *const lists[] = {
+        "the following list of recipients:", "following recipients:", NULL};
     const char *l = bounce_after(m, s, lists);
     if (l)
         s = l;

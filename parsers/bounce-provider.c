@@ -13,11 +13,10 @@ bounce_decode_exchange(BounceMessage *m)
 {
     static const char *const admin[] = {"Diagnostic information for administrators:", NULL};
     static const char *const list2003[] = {"did not reach the following recipient(s):", NULL};
-    static const char *const list2007[] = {"Delivery has failed to these recipients or groups:",
-                                           "Your message couldn't be delivered",
-                                           "Your message wasn't delivered",
-                                           "Delivery is delayed to these recipients or groups:",
-                                           NULL};
+    static const char *const list2007[] = {
+        "Delivery has failed to these recipients or groups:", "Your message couldn't be delivered",
+        "Your message wasn't delivered",
+        "Delivery is delayed to these recipients or groups:", NULL};
     const char *a = bounce_after(m, NULL, admin);
     const char *l3 = a ? NULL : bounce_after(m, NULL, list2003);
     const char *l7 = (a || l3) ? NULL : bounce_after(m, NULL, list2007);
@@ -47,14 +46,14 @@ static gboolean
 gmail_new_style(BounceMessage *m)
 {
     static const char *const heads[] = {"** Address not found **", "** Message not delivered **",
-                                        "** Message blocked **", "** Delivery incomplete **",
-                                        "** Message rejected **", NULL};
+                                        "** Message blocked **",   "** Delivery incomplete **",
+                                        "** Message rejected **",  NULL};
     const char *h = bounce_after(m, NULL, heads);
     if (h == NULL)
         return FALSE;
     const char *end = BOUNCE_TEXT_END(m);
-    static const char *const resp[] = {"The response from the remote server was:",
-                                       "The response was:", NULL};
+    static const char *const resp[] = {
+        "The response from the remote server was:", "The response was:", NULL};
     const char *r = bounce_after(m, h, resp);
     if (r) {
         /* the reply: up to the end of the next paragraph */
@@ -79,21 +78,21 @@ bounce_decode_gmail(BounceMessage *m)
 {
     if (!bounce_from_has(m, "mailer-daemon@google") && !bounce_from_has(m, "@googlemail.com"))
         return FALSE;
-    static const char *const starts[] = {
-        "Delivery to the following recipient failed permanently:",
-        "Delivery to the following recipients failed permanently:",
-        "Delivery to the following recipient has been delayed:",
-        "Delivery to the following recipients has been delayed:",
-        "Delivery to the following recipient failed", "Delivery to these recipients or groups",
-        NULL};
+    static const char *const starts[] = {"Delivery to the following recipient failed permanently:",
+                                         "Delivery to the following recipients failed permanently:",
+                                         "Delivery to the following recipient has been delayed:",
+                                         "Delivery to the following recipients has been delayed:",
+                                         "Delivery to the following recipient failed",
+                                         "Delivery to these recipients or groups",
+                                         NULL};
     const char *s = bounce_after(m, NULL, starts);
     if (s == NULL)
         return gmail_new_style(m);
     const char *end = bounce_cut_returned(m, s);
     /* the addresses, then "Technical details of ... failure:" */
-    static const char *const tech[] = {"Technical details of permanent failure:",
-                                       "Technical details of temporary failure:",
-                                       "The error that the other server returned was:", NULL};
+    static const char *const tech[] = {
+        "Technical details of permanent failure:", "Technical details of temporary failure:",
+        "The error that the other server returned was:", NULL};
     const char *t = bounce_after(m, s, tech);
     const char *list_end = t && t < end ? t : end;
     for (const char *p = s; p < list_end; p = bounce_next_line(p, list_end)) {
@@ -375,8 +374,10 @@ bounce_decode_kddi(BounceMessage *m)
 {
     static const char *const starts[] = {"Could not be delivered to:",
                                          "Each of the following recipients was rejected",
-                                         "was not delivered within", "The user(s) account",
-                                         "The user(s) ", NULL};
+                                         "was not delivered within",
+                                         "The user(s) account",
+                                         "The user(s) ",
+                                         NULL};
     if (!bounce_received_has(m, "ezweb.ne.jp") && !bounce_received_has(m, ".au.com") &&
         !bounce_from_has(m, "ezweb.ne.jp") && !bounce_from_has(m, "dion.ne.jp") &&
         !bounce_from_has(m, "au.com"))
@@ -384,8 +385,7 @@ bounce_decode_kddi(BounceMessage *m)
     if (bounce_after(m, NULL, starts) == NULL)
         return FALSE;
     const char *end = bounce_cut_returned(m, NULL);
-    static const char *const rule[] = {"---------------------------------------------------",
-                                       NULL};
+    static const char *const rule[] = {"---------------------------------------------------", NULL};
     const char *r = bounce_after(m, NULL, rule);
     if (r && r < end) {
         bounce_set_returned(m, r, BOUNCE_TEXT_END(m));

@@ -35,8 +35,8 @@ bounce_use_dsn(BounceMessage *m)
         const BounceRecipient *d = &m->dsn[i];
         if (d->address == NULL && d->status == NULL && d->orig == NULL)
             continue;
-        BounceRecipient *r = d->address ? bounce_add(m, d->address, strlen(d->address))
-                                        : bounce_add(m, NULL, 0);
+        BounceRecipient *r =
+            d->address ? bounce_add(m, d->address, strlen(d->address)) : bounce_add(m, NULL, 0);
         if (r == NULL)
             return;
         const char *addr = r->address;
@@ -80,7 +80,8 @@ bounce_find_address(const char *s, gsize len, const char **start, gsize *alen)
     const char *end = s + len;
     const char *bare = NULL;
     gsize bare_len = 0;
-    for (const char *at = memchr(s, '@', len); at; at = memchr(at + 1, '@', (gsize)(end - at - 1))) {
+    for (const char *at = memchr(s, '@', len); at;
+         at = memchr(at + 1, '@', (gsize)(end - at - 1))) {
         const char *l = at;
         while (l > s && is_local_char(l[-1]))
             l--;
@@ -307,9 +308,9 @@ bounce_set_diagnostic(BounceMessage *m, BounceRecipient *r, const char *s, gsize
     if (r->status == NULL) {
         char st[16];
         /* a 2.x.x in a failure's text is an earlier step of the transcript */
-        gboolean success = r->action && (strcmp(r->action, "delivered") == 0 ||
-                                         strcmp(r->action, "relayed") == 0 ||
-                                         strcmp(r->action, "expanded") == 0);
+        gboolean success =
+            r->action && (strcmp(r->action, "delivered") == 0 ||
+                          strcmp(r->action, "relayed") == 0 || strcmp(r->action, "expanded") == 0);
         if (bounce_diagnostic_status(d, o, success, st))
             r->status = mime_arena_strndup(m->arena, st, strlen(st));
     }
@@ -422,8 +423,9 @@ gboolean
 bounce_from_mailer(const BounceMessage *m)
 {
     static const char *const mailers[] = {
-        "mailer-daemon", "postmaster", "mail delivery", "mail system", "mailerdaemon",
-        "mail administrator", "mmdf", "nobody@", "mail.delivery", "mdaemon", "symantec",
+        "mailer-daemon",      "postmaster", "mail delivery", "mail system",   "mailerdaemon",
+        "mail administrator", "mmdf",       "nobody@",       "mail.delivery", "mdaemon",
+        "symantec",
     };
     for (gsize i = 0; i < G_N_ELEMENTS(mailers); i++)
         if (bounce_from_has(m, mailers[i]))
@@ -529,8 +531,8 @@ bounce_cut_returned(BounceMessage *m, const char *from)
         from = m->text;
     const char *best = NULL;
     for (gsize i = 0; i < G_N_ELEMENTS(returned_markers); i++) {
-        const char *hit = bounce_text_find_in(m, from, (gsize)((best ? best : end) - from),
-                                              returned_markers[i]);
+        const char *hit =
+            bounce_text_find_in(m, from, (gsize)((best ? best : end) - from), returned_markers[i]);
         if (hit)
             best = hit;
     }
@@ -602,10 +604,21 @@ is_excluded(BounceMessage *m, const char *addr)
 static gboolean
 is_label_line(const char *p, const char *le)
 {
-    static const char *const labels[] = {"From:", "To:", "Cc:", "Subject:", "Sent:", "Date:",
-                                         "Reply-To:", "Return-Path:", "Received:", "Message-ID:",
-                                         "Sender:", "Envelope-From:", "Original Sender:",
-                                         "Original-Sender:", "Sender-MTA:"};
+    static const char *const labels[] = {"From:",
+                                         "To:",
+                                         "Cc:",
+                                         "Subject:",
+                                         "Sent:",
+                                         "Date:",
+                                         "Reply-To:",
+                                         "Return-Path:",
+                                         "Received:",
+                                         "Message-ID:",
+                                         "Sender:",
+                                         "Envelope-From:",
+                                         "Original Sender:",
+                                         "Original-Sender:",
+                                         "Sender-MTA:"};
     while (p < le && (*p == ' ' || *p == '\t'))
         p++;
     for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
@@ -814,9 +827,8 @@ bounce_finish(BounceMessage *m)
             continue;
         if (r->address == NULL)
             r->address = t->address;
-        if (r->diagnostic == NULL ||
-            (r->reply_code == 0 && r->status == NULL && t->diagnostic &&
-             (t->reply_code || t->status)))
+        if (r->diagnostic == NULL || (r->reply_code == 0 && r->status == NULL && t->diagnostic &&
+                                      (t->reply_code || t->status)))
             r->diagnostic = t->diagnostic;
         if (r->reply_code == 0)
             r->reply_code = t->reply_code;

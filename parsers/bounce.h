@@ -31,28 +31,28 @@ typedef struct {
 
 typedef struct {
     MimeArena *arena;
-    MimeHeaders top;        /* the item's own header fields */
-    const char *subject;    /* decoded (RFC 2047), "" if none */
-    const char *from;       /* decoded From:, "" if none */
-    const char *from_addr;  /* addr-spec of From:, lower case, "" if none */
-    const char *body;       /* top-level body as it is (transfer encoding not undone) */
+    MimeHeaders top;       /* the item's own header fields */
+    const char *subject;   /* decoded (RFC 2047), "" if none */
+    const char *from;      /* decoded From:, "" if none */
+    const char *from_addr; /* addr-spec of From:, lower case, "" if none */
+    const char *body;      /* top-level body as it is (transfer encoding not undone) */
     gsize body_len;
-    const char *text;       /* human-readable text: text/plain parts (or HTML as text), UTF-8 */
+    const char *text; /* human-readable text: text/plain parts (or HTML as text), UTF-8 */
     gsize text_len;
-    const char *lower;      /* text with ASCII letters in lower case (same offsets), made on
-                               first use by bounce_text_find_in() */
+    const char *lower;        /* text with ASCII letters in lower case (same offsets), made on
+                                 first use by bounce_text_find_in() */
     const char *content_type; /* top-level "type/subtype" */
     const char *report_type;  /* report-type of a top-level multipart/report, or NULL */
 
     /* RFC 3464 per-message fields */
-    gboolean has_dsn;       /* a message/(global-)delivery-status part was found */
+    gboolean has_dsn; /* a message/(global-)delivery-status part was found */
     const char *reporting_mta;
     const char *received_from_mta;
     const char *envid;
     const char *queue_id;   /* X-Postfix-Queue-ID */
     const char *dsn_sender; /* X-Postfix-Sender */
     gint64 arrival;
-    BounceRecipient *dsn;   /* per-recipient records of the DSN part */
+    BounceRecipient *dsn; /* per-recipient records of the DSN part */
     guint n_dsn;
 
     /* the returned original message: its header block (no body is ever parsed) */

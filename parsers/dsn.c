@@ -169,7 +169,8 @@ static void
 dsn_field(DsnFields *f, const char *name, gsize nlen, const char *raw, gsize rlen)
 {
     BounceMessage *m = f->m;
-    MimeField mf = {.name = name, .value = raw, .name_len = (guint32)nlen, .value_len = (guint32)rlen};
+    MimeField mf = {
+        .name = name, .value = raw, .name_len = (guint32)nlen, .value_len = (guint32)rlen};
     /* per-message fields */
     if (name_is(name, nlen, "Reporting-MTA")) {
         if (m->reporting_mta == NULL)
@@ -385,8 +386,7 @@ add_text(Walk *w, const char *body, gsize len, const char *cte, const char *char
 static void walk_entity(Walk *w, const MimeHeaders *h, int depth);
 
 static void
-walk_multipart(Walk *w, const MimeHeaders *h, const MimeContentType *ct, const char *cte,
-               int depth)
+walk_multipart(Walk *w, const MimeHeaders *h, const MimeContentType *ct, const char *cte, int depth)
 {
     BounceMessage *m = w->m;
     if (depth >= DSN_MAX_DEPTH) {
@@ -447,8 +447,8 @@ walk_entity(Walk *w, const MimeHeaders *h, int depth)
     }
     if (strcmp(sub, "feedback-report") == 0) {
         if (w->feedback == NULL)
-            w->feedback = mime_decode_transfer(m->arena, cte, h->body, h->body_len,
-                                               &w->feedback_len);
+            w->feedback =
+                mime_decode_transfer(m->arena, cte, h->body, h->body_len, &w->feedback_len);
         return;
     }
     if (strcmp(sub, "disposition-notification") == 0) {
@@ -484,8 +484,8 @@ walk_entity(Walk *w, const MimeHeaders *h, int depth)
         return;
     }
     if (strcmp(ct.type, "text") == 0 && strcmp(sub, "html") == 0 && w->html == NULL) {
-        w->html = mime_decode_transfer(m->arena, cte, h->body, MIN(h->body_len, (gsize)DSN_MAX_TEXT),
-                                       &w->html_len);
+        w->html = mime_decode_transfer(m->arena, cte, h->body,
+                                       MIN(h->body_len, (gsize)DSN_MAX_TEXT), &w->html_len);
         w->html_charset = ct.charset;
         return;
     }
@@ -497,8 +497,8 @@ walk_entity(Walk *w, const MimeHeaders *h, int depth)
 static void
 inline_dsn(BounceMessage *m)
 {
-    static const char *const starts[] = {"Reporting-MTA:", "Final-Recipient:",
-                                         "Original-Recipient:"};
+    static const char *const starts[] = {
+        "Reporting-MTA:", "Final-Recipient:", "Original-Recipient:"};
     const char *best = NULL;
     for (gsize i = 0; i < G_N_ELEMENTS(starts); i++) {
         const char *hit = m->text;
@@ -556,8 +556,7 @@ dsn_complete(const BounceMessage *m)
         const BounceRecipient *r = &m->dsn[i];
         if (r->address == NULL && r->orig == NULL && r->status == NULL)
             continue; /* an empty group */
-        if (r->address == NULL || r->action == NULL || r->status == NULL ||
-            r->diagnostic == NULL)
+        if (r->address == NULL || r->action == NULL || r->status == NULL || r->diagnostic == NULL)
             return FALSE;
         n++;
     }
@@ -578,16 +577,35 @@ decode_rfc3464(BounceMessage *m)
 }
 
 static const char *const bounce_subjects[] = {
-    "undeliver",       "delivery status notification", "returned mail",
-    "failure notice",  "delivery failure",             "mail delivery failed",
-    "could not be delivered", "nondeliverable",        "non-delivery",
-    "non delivery",    "delivery notification",        "mail system error",
-    "unzustellbar",    "nicht zustellbar",             "non remis",
-    "non recapitabile", "delivery problem",            "mail not delivered",
-    "message not delivered", "rejected",              "delivery has failed",
-    "undelivered",     "error sending message",        "mail failure",
-    "delivery error",  "bounce",                       "permanent error",
-    "delivery report", "not delivered",
+    "undeliver",
+    "delivery status notification",
+    "returned mail",
+    "failure notice",
+    "delivery failure",
+    "mail delivery failed",
+    "could not be delivered",
+    "nondeliverable",
+    "non-delivery",
+    "non delivery",
+    "delivery notification",
+    "mail system error",
+    "unzustellbar",
+    "nicht zustellbar",
+    "non remis",
+    "non recapitabile",
+    "delivery problem",
+    "mail not delivered",
+    "message not delivered",
+    "rejected",
+    "delivery has failed",
+    "undelivered",
+    "error sending message",
+    "mail failure",
+    "delivery error",
+    "bounce",
+    "permanent error",
+    "delivery report",
+    "not delivered",
 };
 
 /* Strong signs that an item is a delivery report (not an auto-reply). */
@@ -606,17 +624,28 @@ report_signals(const BounceMessage *m)
 
 /* Phrases that say "this is a delivery report" whatever the software. */
 static const char *const report_phrases[] = {
-    "could not be delivered to",      "was not delivered to",
-    "did not reach the following",    "unable to deliver",
-    "delivery to the following",      "following recipient",
-    "following address",              "failed to deliver",
-    "could not deliver",              "permanent fatal errors",
-    "undeliverable to",               "message could not be delivered",
-    "there was an error delivering",  "wasn't able to deliver",
-    "delivery has failed",            "was undeliverable",
-    "not be delivered to",            "delivery failed for",
-    "couldn't be delivered",          "recipients was rejected",
-    "had delivery errors",            "had delivery problems",
+    "could not be delivered to",
+    "was not delivered to",
+    "did not reach the following",
+    "unable to deliver",
+    "delivery to the following",
+    "following recipient",
+    "following address",
+    "failed to deliver",
+    "could not deliver",
+    "permanent fatal errors",
+    "undeliverable to",
+    "message could not be delivered",
+    "there was an error delivering",
+    "wasn't able to deliver",
+    "delivery has failed",
+    "was undeliverable",
+    "not be delivered to",
+    "delivery failed for",
+    "couldn't be delivered",
+    "recipients was rejected",
+    "had delivery errors",
+    "had delivery problems",
     "could not be sent to",
 };
 
@@ -684,16 +713,44 @@ decode_unread(BounceMessage *m)
 /* ---- not bounces ---- */
 
 static const char *const autoreply_subjects[] = {
-    "out of office",     "out of the office",  "automatic reply",   "auto reply",
-    "autoreply",         "auto-reply",         "auto response",     "autoresponse",
-    "auto-response",     "automatic response", "vacation",          "away from",
-    "abwesenheit",       "automatische antwort", "réponse automatique", "reponse automatique",
-    "absence",           "respuesta automática", "respuesta automatica", "fuera de la oficina",
-    "risposta automatica", "fuori sede",        "automatisch antwoord", "afwezig",
-    "autosvar",          "frånvaro",           "poza biurem",       "自動応答",
-    "自動返信",          "自动回复",           "不在",              "автоответ",
-    "office closed",     "on leave",           "on holiday",        "i am away",
-    "i'm away",          "currently away",
+    "out of office",
+    "out of the office",
+    "automatic reply",
+    "auto reply",
+    "autoreply",
+    "auto-reply",
+    "auto response",
+    "autoresponse",
+    "auto-response",
+    "automatic response",
+    "vacation",
+    "away from",
+    "abwesenheit",
+    "automatische antwort",
+    "réponse automatique",
+    "reponse automatique",
+    "absence",
+    "respuesta automática",
+    "respuesta automatica",
+    "fuera de la oficina",
+    "risposta automatica",
+    "fuori sede",
+    "automatisch antwoord",
+    "afwezig",
+    "autosvar",
+    "frånvaro",
+    "poza biurem",
+    "自動応答",
+    "自動返信",
+    "自动回复",
+    "不在",
+    "автоответ",
+    "office closed",
+    "on leave",
+    "on holiday",
+    "i am away",
+    "i'm away",
+    "currently away",
 };
 
 static gboolean
@@ -724,24 +781,32 @@ other_kind(BounceMessage *m, const char *report_type, gboolean has_mdn)
     if (has_mdn || (report_type && strcmp(report_type, "disposition-notification") == 0))
         return "read-receipt";
     static const char *const challenge[] = {
-        "verify that you are", "confirm that you are", "prove you are human",
-        "please confirm your message", "sender verification", "challenge-response",
-        "to complete delivery, please", "click the link below to confirm",
-        "whitelist", "are you a real person", "verify your email address to deliver",
-        "confirm you are a human", "confirm you are human", "not a robot",
+        "verify that you are",
+        "confirm that you are",
+        "prove you are human",
+        "please confirm your message",
+        "sender verification",
+        "challenge-response",
+        "to complete delivery, please",
+        "click the link below to confirm",
+        "whitelist",
+        "are you a real person",
+        "verify your email address to deliver",
+        "confirm you are a human",
+        "confirm you are human",
+        "not a robot",
     };
     /* NDRs say "Auto-Submitted: auto-replied" too: with a mail system's signs, that alone
      * makes an unread report, not an out-of-office */
     gboolean auto_replied = header_has(m, "Auto-Submitted", "auto-replied") && !report_signals(m);
-    gboolean autoreply = auto_replied || header_has(m, "X-Autoreply", NULL) ||
-                         header_has(m, "X-Autorespond", NULL) ||
-                         header_has(m, "X-Autoresponder", NULL) ||
-                         header_has(m, "X-Autogenerated", "reply") ||
-                         header_has(m, "Precedence", "auto_reply") ||
-                         header_has(m, "X-Precedence", "auto_reply") ||
-                         header_has(m, "X-MS-Exchange-Inbox-Rules-Loop", NULL) ||
-                         header_has(m, "X-Apple-Action", "vacation") ||
-                         header_has(m, "X-Vacation", NULL) || autoreply_subject(m);
+    gboolean autoreply =
+        auto_replied || header_has(m, "X-Autoreply", NULL) ||
+        header_has(m, "X-Autorespond", NULL) || header_has(m, "X-Autoresponder", NULL) ||
+        header_has(m, "X-Autogenerated", "reply") || header_has(m, "Precedence", "auto_reply") ||
+        header_has(m, "X-Precedence", "auto_reply") ||
+        header_has(m, "X-MS-Exchange-Inbox-Rules-Loop", NULL) ||
+        header_has(m, "X-Apple-Action", "vacation") || header_has(m, "X-Vacation", NULL) ||
+        autoreply_subject(m);
     if (header_has(m, "X-Apple-Unsubscribe", "true") ||
         g_ascii_strcasecmp(m->subject, "unsubscribe") == 0)
         return "unsubscribe-request";
@@ -751,9 +816,9 @@ other_kind(BounceMessage *m, const char *report_type, gboolean has_mdn)
         return "challenge-response";
     if (autoreply)
         return "auto-reply";
-    static const char *const unsub[] = {"unsubscribe", "remove me", "take me off",
-                                        "austragen", "abmelden", "désinscri", "desinscri",
-                                        "stop sending", "opt out", "opt-out"};
+    static const char *const unsub[] = {"unsubscribe", "remove me", "take me off", "austragen",
+                                        "abmelden",    "désinscri", "desinscri",   "stop sending",
+                                        "opt out",     "opt-out"};
     for (gsize i = 0; i < G_N_ELEMENTS(unsub); i++)
         if (bounce_subject_has(m, unsub[i]))
             return "unsubscribe-request";
@@ -777,8 +842,8 @@ other_kind(BounceMessage *m, const char *report_type, gboolean has_mdn)
 static const char *
 feedback_cause(const char *type)
 {
-    static const char *const known[] = {"abuse", "fraud", "virus", "other", "not-spam",
-                                        "auth-failure"};
+    static const char *const known[] = {"abuse", "fraud",    "virus",
+                                        "other", "not-spam", "auth-failure"};
     for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
         if (g_ascii_strcasecmp(type, known[i]) == 0)
             return known[i];
@@ -838,9 +903,17 @@ item_info(BounceMessage *m, ItemInfo *info)
         info->has_ret = TRUE;
         info->message_id = msgid_first(a, mime_headers_value(a, &info->ret, "Message-ID"), FALSE);
         static const char *const campaign_headers[] = {
-            "X-Campaign-ID", "X-Campaign", "X-CampaignID", "X-Campaign-Id", "X-Mailer-Campaign",
-            "X-Mailer-Campaign-ID", "X-Job", "X-Mailing-ID", "X-Newsletter-ID",
-            "X-Mailgun-Campaign-Id", "X-MC-Campaign",
+            "X-Campaign-ID",
+            "X-Campaign",
+            "X-CampaignID",
+            "X-Campaign-Id",
+            "X-Mailer-Campaign",
+            "X-Mailer-Campaign-ID",
+            "X-Job",
+            "X-Mailing-ID",
+            "X-Newsletter-ID",
+            "X-Mailgun-Campaign-Id",
+            "X-MC-Campaign",
         };
         for (gsize i = 0; i < G_N_ELEMENTS(campaign_headers) && !info->campaign; i++) {
             char *v = mime_headers_value(a, &info->ret, campaign_headers[i]);
@@ -916,7 +989,8 @@ settle_status(BounceMessage *m, BounceRecipient *r)
     char st[16];
     if (!bounce_diagnostic_status(r->diagnostic, strlen(r->diagnostic), success, st))
         return;
-    gboolean generic = r->status == NULL || (r->status[2] == '0' && strcmp(r->status + 3, ".0") == 0);
+    gboolean generic =
+        r->status == NULL || (r->status[2] == '0' && strcmp(r->status + 3, ".0") == 0);
     gboolean specific = strlen(st) == 5 && st[2] != '0' && st[4] != '0';
     if (generic || (specific && strcmp(st, r->status) != 0) || st[0] != r->status[0])
         r->status = mime_arena_strndup(m->arena, st, strlen(st));
@@ -970,8 +1044,8 @@ emit_bounce(ParserContext *ctx, BounceMessage *m, const ItemInfo *info, guint64 
 }
 
 static void
-emit_complaint(ParserContext *ctx, BounceMessage *m, ItemInfo *info, guint64 item,
-               const char *fb, gsize fb_len)
+emit_complaint(ParserContext *ctx, BounceMessage *m, ItemInfo *info, guint64 item, const char *fb,
+               gsize fb_len)
 {
     MimeArena *a = m->arena;
     MimeHeaders f;
@@ -1104,9 +1178,13 @@ static gboolean
 looks_like_mail(const MimeHeaders *h)
 {
     static const char *const names[] = {
-        "From",     "To",           "Subject",       "Date",       "Received",
-        "Return-Path", "Message-ID", "Delivered-To", "MIME-Version", "Content-Type",
-        "X-Original-To", "Reply-To",  "Sender",       "X-Failed-Recipients",
+        "From",          "To",
+        "Subject",       "Date",
+        "Received",      "Return-Path",
+        "Message-ID",    "Delivered-To",
+        "MIME-Version",  "Content-Type",
+        "X-Original-To", "Reply-To",
+        "Sender",        "X-Failed-Recipients",
     };
     for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
         if (mime_headers_get(h, names[i]))
@@ -1129,9 +1207,10 @@ dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len, guint
     MimeArena *a = dsn->arena;
     mime_arena_reset(a);
     if (truncated)
-        parser_context_note(ctx, "%s: item %" G_GUINT64_FORMAT " is larger than %d MiB; read "
-                            "its first %d MiB only", ctx->name, item, DSN_MAX_ITEM >> 20,
-                            DSN_MAX_ITEM >> 20);
+        parser_context_note(ctx,
+                            "%s: item %" G_GUINT64_FORMAT " is larger than %d MiB; read "
+                            "its first %d MiB only",
+                            ctx->name, item, DSN_MAX_ITEM >> 20, DSN_MAX_ITEM >> 20);
     const char *p = data, *end = data + len;
     while (p < end && g_ascii_isspace(*p))
         p++;
@@ -1155,9 +1234,10 @@ dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len, guint
         return LINE_UNRECOGNISED;
     }
     if (m->top.flags & MIME_HEADERS_TRUNCATED)
-        parser_context_note(ctx, "%s: item %" G_GUINT64_FORMAT ": header block over the limits "
-                            "(%d fields, %d KiB); the rest of it skipped", ctx->name, item,
-                            MIME_MAX_FIELDS, MIME_MAX_HEADER_BYTES >> 10);
+        parser_context_note(ctx,
+                            "%s: item %" G_GUINT64_FORMAT ": header block over the limits "
+                            "(%d fields, %d KiB); the rest of it skipped",
+                            ctx->name, item, MIME_MAX_FIELDS, MIME_MAX_HEADER_BYTES >> 10);
     m->body = m->top.body;
     m->body_len = m->top.body_len;
     const char *subject = mime_headers_value(a, &m->top, "Subject");
@@ -1206,12 +1286,16 @@ dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len, guint
     if (!m->has_dsn && w.feedback == NULL && m->text_len > 0)
         inline_dsn(m);
     if (w.deep || w.many)
-        parser_context_note(ctx, "%s: item %" G_GUINT64_FORMAT ": MIME structure %s; the rest "
-                            "of the item skipped", ctx->name, item,
+        parser_context_note(ctx,
+                            "%s: item %" G_GUINT64_FORMAT ": MIME structure %s; the rest "
+                            "of the item skipped",
+                            ctx->name, item,
                             w.deep ? "nested deeper than the limit" : "has too many parts");
     if (w.bad_charset)
-        parser_context_note(ctx, "%s: item %" G_GUINT64_FORMAT ": unknown charset, text read "
-                            "as ISO-8859-1", ctx->name, item);
+        parser_context_note(ctx,
+                            "%s: item %" G_GUINT64_FORMAT ": unknown charset, text read "
+                            "as ISO-8859-1",
+                            ctx->name, item);
 
     ItemInfo info;
     gboolean jmrp = FALSE;

@@ -18,5 +18,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Dsn, dsn_free)
 /* Decodes one item (a whole message; LF, CRLF or CR line ends; may start with an mbox "From "
  * line), emits its events into ctx, counts it as item number `item` and returns what it was.
  * truncated says the item was cut at DSN_MAX_ITEM. */
-LineResult dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len,
-                           guint64 item, gboolean truncated);
+LineResult dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len, guint64 item,
+                           gboolean truncated);

@@ -33,15 +33,15 @@ typedef struct {
     ParserContext *ctx;
     Dsn *dsn;
     gboolean mbox;
-    GByteArray *buf;   /* the current item */
+    GByteArray *buf; /* the current item */
     guint64 items;
     gboolean truncated;
-    gsize trunc_at;    /* buf length when the item went over the limit */
+    gsize trunc_at; /* buf length when the item went over the limit */
     /* mbox line state */
-    char term;         /* line terminator: '\n', or '\r' for bare-CR files */
+    char term; /* line terminator: '\n', or '\r' for bare-CR files */
     gboolean term_known;
-    gsize line_start;  /* offset in buf of the current line */
-    gsize line_len;    /* bytes of the current line seen (stored or not) */
+    gsize line_start;      /* offset in buf of the current line */
+    gsize line_len;        /* bytes of the current line seen (stored or not) */
     gboolean in_headers;   /* between a From_ line and the blank line after the headers */
     gint64 content_length; /* mboxcl2: Content-Length of the current item, -1 none */
     gint64 body_left;      /* bytes of a counted body still to come */
@@ -309,14 +309,48 @@ eml_finish(gpointer self, GError **error)
 /* ---- probing ---- */
 
 static const char *const mail_headers[] = {
-    "Return-Path", "Received", "Delivered-To", "X-Original-To", "From", "To", "Cc", "Date",
-    "Subject", "Message-ID", "Message-Id", "MIME-Version", "Mime-Version", "Content-Type",
-    "Content-Transfer-Encoding", "Reply-To", "Sender", "In-Reply-To", "References",
-    "Envelope-To", "Delivery-date", "DKIM-Signature", "Authentication-Results",
-    "ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results", "Auto-Submitted",
-    "Precedence", "Received-SPF", "Thread-Topic", "Thread-Index", "Importance",
-    "X-Failed-Recipients", "Domainkey-Signature", "User-Agent", "Organization", "Status",
-    "List-Unsubscribe", "Feedback-ID", "Resent-From", "Resent-Date", "Errors-To",
+    "Return-Path",
+    "Received",
+    "Delivered-To",
+    "X-Original-To",
+    "From",
+    "To",
+    "Cc",
+    "Date",
+    "Subject",
+    "Message-ID",
+    "Message-Id",
+    "MIME-Version",
+    "Mime-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Reply-To",
+    "Sender",
+    "In-Reply-To",
+    "References",
+    "Envelope-To",
+    "Delivery-date",
+    "DKIM-Signature",
+    "Authentication-Results",
+    "ARC-Seal",
+    "ARC-Message-Signature",
+    "ARC-Authentication-Results",
+    "Auto-Submitted",
+    "Precedence",
+    "Received-SPF",
+    "Thread-Topic",
+    "Thread-Index",
+    "Importance",
+    "X-Failed-Recipients",
+    "Domainkey-Signature",
+    "User-Agent",
+    "Organization",
+    "Status",
+    "List-Unsubscribe",
+    "Feedback-ID",
+    "Resent-From",
+    "Resent-Date",
+    "Errors-To",
 };
 
 /* 2 = a known mail header line, 1 = some other "Name: value" or continuation, 0 = neither. */

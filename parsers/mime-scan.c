@@ -452,8 +452,7 @@ mime_multipart_next(MimeMultipart *mp, const char **part, gsize *part_len)
 /* ---- transfer encodings, charsets, encoded words ---- */
 
 const char *
-mime_decode_transfer(MimeArena *arena, const char *cte, const char *body, gsize len,
-                     gsize *out_len)
+mime_decode_transfer(MimeArena *arena, const char *cte, const char *body, gsize len, gsize *out_len)
 {
     *out_len = len;
     if (cte == NULL)
@@ -462,16 +461,14 @@ mime_decode_transfer(MimeArena *arena, const char *cte, const char *body, gsize 
     guint32 save = 0;
     if (g_ascii_strncasecmp(cte, "base64", 6) == 0) {
         guchar *out = mime_arena_alloc(arena, len + 4);
-        gsize n = g_mime_encoding_base64_decode_step((const guchar *)body, len, out, &state,
-                                                     &save);
+        gsize n = g_mime_encoding_base64_decode_step((const guchar *)body, len, out, &state, &save);
         out[n] = '\0';
         *out_len = n;
         return (const char *)out;
     }
     if (g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0) {
         guchar *out = mime_arena_alloc(arena, len + 4);
-        gsize n = g_mime_encoding_quoted_decode_step((const guchar *)body, len, out, &state,
-                                                     &save);
+        gsize n = g_mime_encoding_quoted_decode_step((const guchar *)body, len, out, &state, &save);
         out[n] = '\0';
         *out_len = n;
         return (const char *)out;
@@ -516,8 +513,7 @@ valid_copy(MimeArena *arena, const char *s, gsize len)
 }
 
 char *
-mime_to_utf8(MimeArena *arena, const char *s, gsize len, const char *charset,
-             gboolean *bad_charset)
+mime_to_utf8(MimeArena *arena, const char *s, gsize len, const char *charset, gboolean *bad_charset)
 {
     /* NULs would cut the text short for every reader after us */
     if (memchr(s, '\0', len) != NULL) {
@@ -600,8 +596,8 @@ mime_html_to_text(MimeArena *arena, const char *s, gsize len)
             if (*t == '/')
                 t++;
             gsize tl = (gsize)(gt - t);
-            static const char *const blocks[] = {"br", "p", "div", "tr", "li", "h1", "h2", "h3",
-                                                 "table", "pre"};
+            static const char *const blocks[] = {"br", "p",  "div", "tr",    "li",
+                                                 "h1", "h2", "h3",  "table", "pre"};
             for (gsize i = 0; i < G_N_ELEMENTS(blocks); i++) {
                 gsize bl = strlen(blocks[i]);
                 if (tl >= bl && g_ascii_strncasecmp(t, blocks[i], bl) == 0 &&
@@ -610,8 +606,9 @@ mime_html_to_text(MimeArena *arena, const char *s, gsize len)
                     break;
                 }
             }
-            if (tl >= 5 && (g_ascii_strncasecmp(t, "style", 5) == 0 ||
-                            g_ascii_strncasecmp(t, "script", 6) == 0) &&
+            if (tl >= 5 &&
+                (g_ascii_strncasecmp(t, "style", 5) == 0 ||
+                 g_ascii_strncasecmp(t, "script", 6) == 0) &&
                 t[-1] != '/') {
                 const char *close = mime_memcasemem(gt, (gsize)(e - gt), "</");
                 if (close)

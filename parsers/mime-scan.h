@@ -56,10 +56,10 @@ char *mime_field_value(MimeArena *arena, const MimeField *f);
 char *mime_headers_value(MimeArena *arena, const MimeHeaders *h, const char *name);
 
 typedef struct {
-    char type[32];    /* lower case, "" when absent */
-    char subtype[48]; /* lower case */
-    const char *boundary; /* in the arena, NULL if none */
-    const char *charset;  /* lower case, in the arena, NULL if none */
+    char type[32];           /* lower case, "" when absent */
+    char subtype[48];        /* lower case */
+    const char *boundary;    /* in the arena, NULL if none */
+    const char *charset;     /* lower case, in the arena, NULL if none */
     const char *report_type; /* lower case, in the arena, NULL if none */
 } MimeContentType;
 

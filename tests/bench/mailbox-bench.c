@@ -17,9 +17,8 @@ print_event(const Event *e)
            "hint=%s diag=%s\n",
            e->item, event_kind_to_string(e->kind), e->detail ? e->detail : "-",
            e->recipient ? e->recipient : "-", e->enhanced ? e->enhanced : "-", e->reply_code,
-           e->relay ? e->relay : "-", e->message_id ? e->message_id : "-",
-           e->verp ? e->verp : "-", e->cause_hint ? e->cause_hint : "-",
-           e->diagnostic ? e->diagnostic : "-");
+           e->relay ? e->relay : "-", e->message_id ? e->message_id : "-", e->verp ? e->verp : "-",
+           e->cause_hint ? e->cause_hint : "-", e->diagnostic ? e->diagnostic : "-");
 }
 
 int
@@ -60,9 +59,9 @@ main(int argc, char **argv)
                 klass = parser_registry_find("eml");
             EventBatch *batch = event_batch_new();
             InputStats *stats = input_stats_new();
-            ParserContext ctx = {.input = 1, .name = argv[k], .batch = batch, .stats = stats,
-                                 .options = &options};
-            gpointer self = klass->new(&ctx);
+            ParserContext ctx = {
+                .input = 1, .name = argv[k], .batch = batch, .stats = stats, .options = &options};
+            gpointer self = klass->new (&ctx);
             for (gsize n = len; n > 0; n = fread(block, 1, sizeof block, fp)) {
                 klass->feed_block(self, block, n);
                 /* the correlator would take the events here: keep memory flat */
@@ -94,8 +93,8 @@ main(int argc, char **argv)
     double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
     fprintf(stderr,
             "items %" G_GUINT64_FORMAT " (bounces %" G_GUINT64_FORMAT ", other %" G_GUINT64_FORMAT
-            ", unrecognised %" G_GUINT64_FORMAT "), events %" G_GUINT64_FORMAT ", notes %"
-            G_GUINT64_FORMAT ", %.1f MB in %.3f s: %.0f items/s, %.1f MB/s\n",
+            ", unrecognised %" G_GUINT64_FORMAT "), events %" G_GUINT64_FORMAT
+            ", notes %" G_GUINT64_FORMAT ", %.1f MB in %.3f s: %.0f items/s, %.1f MB/s\n",
             items, bounces, other, unrec, events, notes, (double)bytes / 1e6, secs,
             secs > 0 ? (double)items / secs : 0.0, secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
     g_time_zone_unref(options.tz);

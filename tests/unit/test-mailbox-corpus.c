@@ -87,8 +87,8 @@ load_cause_map(void)
     g_autofree char *text = NULL;
     if (!g_file_get_contents(path, &text, NULL, NULL))
         return NULL;
-    GHashTable *map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify)g_strfreev);
+    GHashTable *map =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     for (guint i = 1; lines[i]; i++) {
         g_auto(GStrv) f = g_strsplit(lines[i], "\t", -1);
@@ -143,16 +143,17 @@ cause_agrees(Classifier *classifier, GHashTable *map, const Row *r, const Event 
     if (e == NULL)
         return FALSE;
     if (strcmp(r->reason, "feedback") == 0)
-        return e->kind == EVENT_KIND_COMPLAINT ||
-               (strcmp(r->feedback, "opt-out") == 0 && g_strcmp0(*ours, "unsubscribe-request") == 0);
+        return e->kind == EVENT_KIND_COMPLAINT || (strcmp(r->feedback, "opt-out") == 0 &&
+                                                   g_strcmp0(*ours, "unsubscribe-request") == 0);
     if (strcmp(r->reason, "vacation") == 0)
         return g_strcmp0(*ours, "auto-reply") == 0;
     if (strcmp(r->reason, "delivered") == 0)
         return e->kind == EVENT_KIND_DSN_SUCCESS;
     if (strcmp(r->reason, "expired") == 0) {
         /* sisimai says only that retries ran out; we name the last attempt's cause */
-        static const char *const ran_out[] = {"retry-window-exceeded", "expired", "timeout",
-                                              "connection-timeout", "temporary-failure", NULL};
+        static const char *const ran_out[] = {
+            "retry-window-exceeded", "expired",           "timeout",
+            "connection-timeout",    "temporary-failure", NULL};
         if (e->kind == EVENT_KIND_DELAY_NOTICE || cause_in(*ours, (char **)ran_out))
             return TRUE;
         ClassifyInput in;
@@ -214,9 +215,8 @@ test_corpus(void)
             if (verbose)
                 for (guint k = 0; k < event_batch_len(h->batch); k++) {
                     const Event *e = event_batch_get(h->batch, k);
-                    g_test_message("%s [%s] %s %s rcpt=%s st=%s code=%u diag=%s", r->file,
-                                   format, event_kind_to_string(e->kind),
-                                   e->detail ? e->detail : "-",
+                    g_test_message("%s [%s] %s %s rcpt=%s st=%s code=%u diag=%s", r->file, format,
+                                   event_kind_to_string(e->kind), e->detail ? e->detail : "-",
                                    e->recipient ? e->recipient : "-",
                                    e->enhanced ? e->enhanced : "-", e->reply_code,
                                    e->diagnostic ? e->diagnostic : "-");
@@ -278,8 +278,8 @@ test_corpus(void)
             if (cause_agrees(classifier, map, r, match, &ours))
                 cause_ok++;
             else
-                g_string_append_printf(bad, "  %s: cause expected %s, got %s [%s] %s %s\n",
-                                       r->file, r->reason, ours ? ours : "none",
+                g_string_append_printf(bad, "  %s: cause expected %s, got %s [%s] %s %s\n", r->file,
+                                       r->reason, ours ? ours : "none",
                                        match && match->detail ? match->detail : "-",
                                        match && match->enhanced ? match->enhanced : "",
                                        match && match->diagnostic ? match->diagnostic : "");

@@ -250,7 +250,8 @@ test_samples(void)
     g_assert_cmpstr(e->cause_hint, ==, "auto-reply");
     g_assert_cmpstr(e->recipient, ==, "viktor.boehm@gmx.de");
     g_assert_cmpstr(e->message_id, ==, "ws26.0047@news.northwind.example");
-    g_assert_cmpstr(e->subject, ==, "Abwesenheitsnotiz: Winter Sale 2026: up to 40% off winter jackets");
+    g_assert_cmpstr(e->subject, ==,
+                    "Abwesenheitsnotiz: Winter Sale 2026: up to 40% off winter jackets");
     g_assert_cmpstr(e->from_header, ==, "Viktor Böhm <viktor.boehm@gmx.de>");
     harness_free(h);
 
@@ -374,37 +375,36 @@ test_empty_and_tiny(void)
 
 /* ---- mbox ---- */
 
-static const char mbox_text[] =
-    "From MAILER-DAEMON Tue Nov 24 10:00:00 2026\n"
-    "From: MAILER-DAEMON@mail.old.example\n"
-    "To: news@example.net\n"
-    "Subject: failure notice\n"
-    "\n"
-    "Hi. This is the qmail-send program at mail.old.example.\n"
-    "\n"
-    "<karl@old.example>:\n"
-    ">From the remote host: 550 5.1.1 no such user\n"
-    "\n"
-    "--- Below this line is a copy of the message.\n"
-    "\n"
-    "From: news@example.net\n"
-    "Message-ID: <m.1@example.net>\n"
-    "\n"
-    ">>From here the body is quoted twice\n"
-    "\n"
-    "From someone@example.org Tue Nov 24 10:05:00 2026\n"
-    "From: Someone <someone@example.org>\n"
-    "To: news@example.net\n"
-    "Subject: Re: hello\n"
-    "In-Reply-To: <m.2@example.net>\n"
-    "\n"
-    "From what I read, this line is no separator (no time of day).\n"
-    "\n"
-    "From other@example.org Tue Nov 24 10:06:00 2026\n"
-    "From: Other <other@example.org>\n"
-    "Subject: hello\n"
-    "\n"
-    "text\n";
+static const char mbox_text[] = "From MAILER-DAEMON Tue Nov 24 10:00:00 2026\n"
+                                "From: MAILER-DAEMON@mail.old.example\n"
+                                "To: news@example.net\n"
+                                "Subject: failure notice\n"
+                                "\n"
+                                "Hi. This is the qmail-send program at mail.old.example.\n"
+                                "\n"
+                                "<karl@old.example>:\n"
+                                ">From the remote host: 550 5.1.1 no such user\n"
+                                "\n"
+                                "--- Below this line is a copy of the message.\n"
+                                "\n"
+                                "From: news@example.net\n"
+                                "Message-ID: <m.1@example.net>\n"
+                                "\n"
+                                ">>From here the body is quoted twice\n"
+                                "\n"
+                                "From someone@example.org Tue Nov 24 10:05:00 2026\n"
+                                "From: Someone <someone@example.org>\n"
+                                "To: news@example.net\n"
+                                "Subject: Re: hello\n"
+                                "In-Reply-To: <m.2@example.net>\n"
+                                "\n"
+                                "From what I read, this line is no separator (no time of day).\n"
+                                "\n"
+                                "From other@example.org Tue Nov 24 10:06:00 2026\n"
+                                "From: Other <other@example.org>\n"
+                                "Subject: hello\n"
+                                "\n"
+                                "text\n";
 
 static void
 test_mbox_split_and_unquote(void)
@@ -439,8 +439,7 @@ test_mbox_line_endings(void)
     }
     GString *inputs[] = {crlf, cr};
     for (gsize i = 0; i < G_N_ELEMENTS(inputs); i++) {
-        g_autoptr(Harness) h = harness_run(&mailbox_mbox_parser, inputs[i]->str,
-                                           inputs[i]->len, 0);
+        g_autoptr(Harness) h = harness_run(&mailbox_mbox_parser, inputs[i]->str, inputs[i]->len, 0);
         g_assert_cmpuint(h->stats->items, ==, 3);
         const Event *b = harness_nth(h, EVENT_KIND_BOUNCE, 0);
         g_assert_nonnull(b);
@@ -454,22 +453,22 @@ test_mboxcl2(void)
 {
     /* the body holds an unquoted From_ line; Content-Length says where the item ends */
     static const char body[] = "From me Tue Nov 24 11:00:00 2026, quoting myself\nbye\n";
-    g_autofree char *ok = g_strdup_printf(
-        "From a@example.org Tue Nov 24 10:00:00 2026\n"
-        "From: a@example.org\nSubject: one\nContent-Length: %zu\n\n%s\n"
-        "From b@example.org Tue Nov 24 10:01:00 2026\n"
-        "From: b@example.org\nSubject: two\n\ntext\n",
-        strlen(body), body);
+    g_autofree char *ok =
+        g_strdup_printf("From a@example.org Tue Nov 24 10:00:00 2026\n"
+                        "From: a@example.org\nSubject: one\nContent-Length: %zu\n\n%s\n"
+                        "From b@example.org Tue Nov 24 10:01:00 2026\n"
+                        "From: b@example.org\nSubject: two\n\ntext\n",
+                        strlen(body), body);
     g_autoptr(Harness) h = run_text(&mailbox_mbox_parser, ok);
     g_assert_cmpuint(h->stats->items, ==, 2);
     /* a Content-Length that lies (too long) must not swallow the next items */
-    g_autofree char *lie = g_strdup_printf(
-        "From a@example.org Tue Nov 24 10:00:00 2026\n"
-        "From: a@example.org\nSubject: one\nContent-Length: 4000\n\nshort\n\n"
-        "From b@example.org Tue Nov 24 10:01:00 2026\n"
-        "From: b@example.org\nSubject: two\n\ntext\n\n"
-        "From c@example.org Tue Nov 24 10:02:00 2026\n"
-        "From: c@example.org\nSubject: three\n\ntext\n");
+    g_autofree char *lie =
+        g_strdup_printf("From a@example.org Tue Nov 24 10:00:00 2026\n"
+                        "From: a@example.org\nSubject: one\nContent-Length: 4000\n\nshort\n\n"
+                        "From b@example.org Tue Nov 24 10:01:00 2026\n"
+                        "From: b@example.org\nSubject: two\n\ntext\n\n"
+                        "From c@example.org Tue Nov 24 10:02:00 2026\n"
+                        "From: c@example.org\nSubject: three\n\ntext\n");
     g_autoptr(Harness) l = run_text(&mailbox_mbox_parser, lie);
     g_assert_cmpuint(l->stats->items, ==, 3);
 }
@@ -537,8 +536,8 @@ test_deep_nesting(void)
     g_autoptr(GString) s = g_string_new("From: a@example.org\nSubject: nest\n"
                                         "Content-Type: multipart/mixed; boundary=\"b0\"\n\n");
     for (int i = 0; i < 200; i++)
-        g_string_append_printf(s, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n",
-                               i, i + 1);
+        g_string_append_printf(s, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n", i,
+                               i + 1);
     g_string_append(s, "--b200\nContent-Type: text/plain\n\nbottom\n");
     g_autoptr(Harness) h = harness_run(&mailbox_eml_parser, s->str, s->len, 0);
     g_assert_cmpuint(h->stats->items, ==, 1);
