@@ -242,11 +242,8 @@ bounce_decode_amazonses(BounceMessage *m)
         if (bt)
             m->vendor_label = bs ? mime_arena_strndup(m->arena, "", 0) : arena_str(m, bt);
         if (bt && bs) {
-            char *v = mime_arena_alloc(m->arena, strlen(bt) + strlen(bs) + 2);
-            strcpy(v, bt);
-            strcat(v, "/");
-            strcat(v, bs);
-            m->vendor_label = v;
+            g_autofree char *v = g_strconcat(bt, "/", bs, NULL);
+            m->vendor_label = arena_str(m, v);
         }
         const char *rm = json_str(b, "reportingMTA");
         if (rm) {

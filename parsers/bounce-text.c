@@ -271,7 +271,7 @@ bounce_diagnostic_status(const char *s, gsize len, gboolean allow_success, char 
         }
         if (prio < best) {
             best = prio;
-            strcpy(out, st);
+            g_strlcpy(out, st, 16);
             if (prio == 1)
                 break;
         }

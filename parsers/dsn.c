@@ -12,7 +12,7 @@
 
 #define DSN_MAX_DEPTH 12
 #define DSN_MAX_PARTS 256
-#define DSN_MAX_TEXT (64 * 1024)
+#define DSN_MAX_TEXT ((gsize)64 * 1024)
 #define DSN_MAX_TEXT_PARTS 4
 #define DSN_MAX_RECORDS 256
 
@@ -221,9 +221,6 @@ dsn_field(DsnFields *f, const char *name, gsize nlen, const char *raw, gsize rle
             const char *v = mime_field_value(m->arena, &mf);
             r->orig = bounce_address_copy(m->arena, v, strlen(v));
         }
-    } else if (name_is(name, nlen, "X-Actual-Recipient")) {
-        /* sendmail: the address after aliasing; informative only */
-        return;
     } else if (name_is(name, nlen, "Action")) {
         r = dsn_record_for(f, f->cur && f->cur->action != NULL);
         if (r) {
@@ -1210,7 +1207,7 @@ dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len, guint
         parser_context_note(ctx,
                             "%s: item %" G_GUINT64_FORMAT " is larger than %d MiB; read "
                             "its first %d MiB only",
-                            ctx->name, item, DSN_MAX_ITEM >> 20, DSN_MAX_ITEM >> 20);
+                            ctx->name, item, (int)(DSN_MAX_ITEM >> 20), (int)(DSN_MAX_ITEM >> 20));
     const char *p = data, *end = data + len;
     while (p < end && g_ascii_isspace(*p))
         p++;
@@ -1237,7 +1234,7 @@ dsn_decode_item(Dsn *dsn, ParserContext *ctx, const char *data, gsize len, guint
         parser_context_note(ctx,
                             "%s: item %" G_GUINT64_FORMAT ": header block over the limits "
                             "(%d fields, %d KiB); the rest of it skipped",
-                            ctx->name, item, MIME_MAX_FIELDS, MIME_MAX_HEADER_BYTES >> 10);
+                            ctx->name, item, MIME_MAX_FIELDS, (int)(MIME_MAX_HEADER_BYTES >> 10));
     m->body = m->top.body;
     m->body_len = m->top.body_len;
     const char *subject = mime_headers_value(a, &m->top, "Subject");

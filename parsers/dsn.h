@@ -6,7 +6,7 @@
 #include "parser.h"
 
 /* Largest mailbox item decoded; longer items are cut (and noted). */
-#define DSN_MAX_ITEM (20 * 1024 * 1024)
+#define DSN_MAX_ITEM ((gsize)20 * 1024 * 1024)
 
 /* Per-stream decoder state (scratch memory reused from item to item). */
 typedef struct Dsn Dsn;

@@ -205,7 +205,7 @@ mbox_line(Mailbox *mb)
     if (mb->in_headers) {
         if (blank) {
             mb->in_headers = FALSE;
-            if (mb->content_length > 0 && mb->content_length <= DSN_MAX_ITEM)
+            if (mb->content_length > 0 && mb->content_length <= (gint64)DSN_MAX_ITEM)
                 mb->body_left = mb->content_length;
         } else if (content > 15 && g_ascii_strncasecmp(line, "Content-Length:", 15) == 0) {
             const char *v = line + 15, *ve = line + content;

@@ -5,7 +5,7 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
-#define ARENA_CHUNK (64 * 1024)
+#define ARENA_CHUNK ((gsize)64 * 1024)
 
 struct MimeArena {
     GPtrArray *chunks; /* chunk 0 is kept across resets */
@@ -163,7 +163,7 @@ mime_headers_parse(MimeArena *arena, const char *p, gsize len, MimeHeaders *out)
             goto done;
         }
         if (out->n == cap) {
-            MimeField *f = mime_arena_alloc(arena, cap * 2 * sizeof(MimeField));
+            MimeField *f = mime_arena_alloc(arena, (gsize)cap * 2 * sizeof(MimeField));
             memcpy(f, out->fields, cap * sizeof(MimeField));
             out->fields = f;
             cap *= 2;
@@ -219,9 +219,7 @@ mime_field_value(MimeArena *arena, const MimeField *f)
             while (s < e && (*s == '\r' || *s == '\n' || *s == ' ' || *s == '\t'))
                 s++;
             c = ' ';
-        } else if (c == '\t') {
-            c = ' ';
-        } else if (c == '\0') {
+        } else if (c == '\t' || c == '\0') {
             c = ' ';
         }
         d[o++] = c;
@@ -413,7 +411,7 @@ mime_multipart_next(MimeMultipart *mp, const char **part, gsize *part_len)
 {
     if (mp->done || mp->blen == 0)
         return FALSE;
-    const char *start = mp->pos;
+    const char *start;
     const char *after;
     gboolean close;
     if (!mp->started) {

@@ -39,7 +39,7 @@ typedef struct {
 
 /* Limits of one header block. */
 #define MIME_MAX_FIELDS 512
-#define MIME_MAX_HEADER_BYTES (256 * 1024)
+#define MIME_MAX_HEADER_BYTES ((gsize)256 * 1024)
 /* Longest unfolded value returned by mime_field_value(). */
 #define MIME_MAX_VALUE 16384
 
