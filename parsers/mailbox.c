@@ -375,13 +375,17 @@ header_line_kind(const char *s, gsize len)
     return 1;
 }
 
-/* Scores the header lines at the start of head: first line known -> 80 with two known lines. */
+/* Scores the header lines at the start of head: 80 when the first line is a known mail header
+ * and two or more follow; a little less when the block is damaged (an unknown first field,
+ * a continuation that lost its indentation). */
 static guint
 score_headers(const char *head, gsize len)
 {
     const char *p = head, *end = head + len;
-    int known = 0, lines = 0;
-    while (p < end && lines < 12) {
+    int known = 0, lines = 0, bad = 0;
+    gboolean first_unknown = FALSE;
+    /* continuation lines (long DKIM signatures, Received chains) do not use up the budget */
+    while (p < end && lines < 16) {
         const char *e = p;
         while (e < end && *e != '\n' && *e != '\r')
             e++;
@@ -390,21 +394,30 @@ score_headers(const char *head, gsize len)
         if (e == p)
             break; /* blank line: end of the header block */
         int k = header_line_kind(p, (gsize)(e - p));
-        if (k == 0)
-            return lines == 0 ? 0 : (known >= 2 ? 70 : 0);
-        if (lines == 0 && k != 2)
-            return 0;
-        known += k == 2;
-        lines++;
+        if (k == 0) {
+            if (lines == 0 || ++bad > 2)
+                break;
+        } else {
+            if (lines == 0 && k != 2)
+                first_unknown = TRUE;
+            known += k == 2;
+        }
+        if (*p != ' ' && *p != '\t')
+            lines++;
         p = e;
         if (p < end && *p == '\r')
             p++;
         if (p < end && *p == '\n')
             p++;
     }
-    if (known >= 2)
-        return 80;
-    return known == 1 ? 40 : 0;
+    if (lines == 0 || (lines == 1 && bad))
+        return 0;
+    gboolean clean = !bad && !first_unknown;
+    if (known >= 3)
+        return clean ? 80 : 70;
+    if (known == 2)
+        return clean ? 80 : 50;
+    return known == 1 && clean ? 40 : 0;
 }
 
 static guint

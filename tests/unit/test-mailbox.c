@@ -508,6 +508,10 @@ test_probe(void)
         {"Delivered-To: a@b\r\nReturn-Path: <>\r\nFrom: x@y\r\n", 80, 100, 0, 0},
         {"Date: Tue, 24 Nov 2026 10:00:00 +0100\rFrom: x@y\rSubject: s\r", 80, 100, 0, 0},
         {"MIME-Version: 1.0\nContent-Type: text/plain\n", 80, 100, 0, 0},
+        {"DKIM-Signature: v=1; a=rsa-sha256;\n\td=x; s=y;\n\th=a:b:c;\n\tbh=1;\n\tb=2\n"
+         "\t 3\n\t 4\n\t 5\n\t 6\n\t 7\n\t 8\n\t 9\n\t 10\n\t 11\n\t 12\n\t 13\n"
+         "Received: from a by b; Tue, 24 Nov 2026 10:00:00 +0100\n",
+         80, 100, 0, 0},
         {"From MAILER-DAEMON Tue Nov 24 10:00:00 2026\nReturn-Path: <>\nFrom: x@y\n", 0, 0, 90,
          100},
         /* not mail */
