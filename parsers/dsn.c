@@ -1139,8 +1139,9 @@ emit_other(ParserContext *ctx, BounceMessage *m, const ItemInfo *info, guint64 i
     event_common(&ev, m, info, item, sub);
     ev.kind = EVENT_KIND_OTHER_RECEIVED;
     ev.cause_hint = sub;
-    /* the person (or robot) who answered is the recipient of our message */
-    ev.recipient = m->from_addr && *m->from_addr ? m->from_addr : NULL;
+    /* the person (or robot) who answered is the recipient of our message; a mail system's
+     * address (an unread report) names nobody */
+    ev.recipient = m->from_addr && *m->from_addr && !bounce_from_mailer(m) ? m->from_addr : NULL;
     if (ev.message_id == NULL) {
         MimeArena *a = m->arena;
         ev.message_id = info->in_reply_to;
