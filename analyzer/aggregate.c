@@ -402,8 +402,8 @@ add_suppress(Builder *b, const Timeline *t)
         }
     } else if (t->other_received) {
         for (const TimelineEvent *e = t->events; e; e = e->next)
-            if (e->kind == EVENT_KIND_OTHER_RECEIVED && e->cause_hint &&
-                strcmp(e->cause_hint, "unsubscribe-request") == 0) {
+            if (e->kind == EVENT_KIND_OTHER_RECEIVED && timeline_event_cause_hint(e) &&
+                strcmp(timeline_event_cause_hint(e), "unsubscribe-request") == 0) {
                 reason = "unsubscribe-request";
                 action = "suppress";
                 evidence = e;

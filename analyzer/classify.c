@@ -11,16 +11,16 @@
 
 G_DEFINE_QUARK(classify_error_quark, classify_error)
 
-#define TEXT_SCAN_MAX 16384           /* bytes of input text looked at */
-#define NORM_MAX 2048                 /* bytes of normalised text the rules see */
-#define MEMO_MAX_ENTRIES 65536        /* the memo table is emptied when it holds this many */
-#define MEMO_MAX_BYTES (16u << 20)    /* ... or this many key bytes */
-#define NEEDLE_BUCKETS 4096           /* literal index: buckets by the first two bytes */
+#define TEXT_SCAN_MAX 16384        /* bytes of input text looked at */
+#define NORM_MAX 2048              /* bytes of normalised text the rules see */
+#define MEMO_MAX_ENTRIES 65536     /* the memo table is emptied when it holds this many */
+#define MEMO_MAX_BYTES (16u << 20) /* ... or this many key bytes */
+#define NEEDLE_BUCKETS 4096        /* literal index: buckets by the first two bytes */
 #define RULE_LINE_MAX 4096
 #define RULES_FILE_MAX (4u << 20)
-#define LIST_MAX 64                   /* values in one condition */
+#define LIST_MAX 64 /* values in one condition */
 #define NO_NEEDLE G_MAXUINT32
-#define KEY_FIELD_MAX 64              /* bytes of enhanced code, cause hint, vendor label in a key */
+#define KEY_FIELD_MAX 64 /* bytes of enhanced code, cause hint, vendor label in a key */
 
 /* ------------------------------------------------------------------------------------------ */
 /* Rules */
@@ -46,10 +46,10 @@ typedef struct {
     const char *id;     /* interned */
     const char *source; /* "file:line", interned */
     /* conditions (0 / empty = any) */
-    guint32 kinds;  /* bit per EventKind */
-    guint32 steps;  /* bit per Step: the step placed before the cause is chosen */
-    guint32 perms;  /* bit per Permanence: what the codes say */
-    gint8 foreign;  /* -1 any, 0, 1 */
+    guint32 kinds; /* bit per EventKind */
+    guint32 steps; /* bit per Step: the step placed before the cause is chosen */
+    guint32 perms; /* bit per Permanence: what the codes say */
+    gint8 foreign; /* -1 any, 0, 1 */
     guint n_reply;
     ReplyRange *reply;
     guint n_enhanced;
@@ -58,6 +58,7 @@ typedef struct {
     char **vendor; /* lower case */
     guint n_terms;
     Term *terms;
+    guint32 need; /* a literal the text must hold (the first plain term), or NO_NEEDLE */
     /* outputs */
     Step out_step; /* STEP_UNKNOWN = does not place the step */
     int cause;     /* -1 = does not name a cause */
@@ -76,8 +77,8 @@ enum {
     DECIDER_N_PSEUDO
 };
 static const char *const pseudo_ids[DECIDER_N_PSEUDO] = {
-    "cause-hint", "kind-complaint", "kind-other-received", "kind-delay-notice",
-    "kind-suppressed", "fallback",
+    "cause-hint",        "kind-complaint",  "kind-other-received",
+    "kind-delay-notice", "kind-suppressed", "fallback",
 };
 
 typedef struct {
@@ -88,9 +89,9 @@ typedef struct {
 } MemoSlot;
 
 struct Classifier {
-    GArray *user_rules;    /* Rule, from --rules files, in load order */
-    GArray *builtin_rules; /* Rule */
-    GPtrArray *rules;      /* Rule*: user rules, then built-in ones */
+    GArray *user_rules;     /* Rule, from --rules files, in load order */
+    GArray *builtin_rules;  /* Rule */
+    GPtrArray *rules;       /* Rule*: user rules, then built-in ones */
     GHashTable *needle_ids; /* literal -> index + 1 */
     GPtrArray *needles;     /* char*, lower case */
     GArray *needle_len;     /* guint32 */
@@ -109,7 +110,6 @@ struct Classifier {
     /* statistics: DECIDER_N_PSEUDO + rules->len */
     guint64 *hits;
     int cause_undetermined;
-    int cause_retry_window;
 };
 
 static void
@@ -129,26 +129,71 @@ typedef struct {
     int subject, detail;
 } Enhanced;
 
-enum { CC_TOKEN, CC_SPACE, CC_PUNCT };
+/* Character classes for the normaliser, one table lookup per byte. */
+enum {
+    CH_SPACE = 0x001, /* white space and control characters */
+    CH_PUNCT = 0x002, /* < > ( ) [ ] " ' , ; end a token and are copied */
+    CH_DIGIT = 0x004,
+    CH_ALPHA = 0x008, /* ASCII letters */
+    CH_UPPER = 0x010,
+    CH_HEX = 0x020,
+    CH_HEXCOLON = 0x040, /* what IPv6 addresses are made of: hex digits, ':' and '.' */
+    CH_HOST = 0x080,     /* what host names are made of: letters, digits, '.', '-', '_' */
+    CH_LOCAL = 0x100,    /* the local part of an address (and bytes >= 0x80) */
+    CH_DOMAIN = 0x200,   /* the domain of an address (and bytes >= 0x80) */
+    CH_DOT = 0x400,
+    CH_COLON = 0x800,
+    CH_AT = 0x1000,
+    CH_SLASH = 0x2000,
+};
 
-static inline int
-char_class(guchar c)
-{
-    if (c <= ' ' || c == 0x7f)
-        return CC_SPACE;
-    switch (c) {
-    case '<': case '>': case '(': case ')': case '[': case ']':
-    case '"': case '\'': case ',': case ';':
-        return CC_PUNCT;
-    default:
-        return CC_TOKEN;
-    }
-}
+static const guint16 char_flags[256] = {
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0100, 0x0002, 0x0100,
+    0x0100, 0x0100, 0x0100, 0x0002, 0x0002, 0x0002, 0x0100, 0x0100, 0x0002, 0x0380, 0x07c0, 0x2100,
+    0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x03e4, 0x0840, 0x0002,
+    0x0002, 0x0100, 0x0002, 0x0100, 0x1000, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x03f8, 0x0398,
+    0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398,
+    0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0398, 0x0002, 0x0000, 0x0002, 0x0100, 0x0180,
+    0x0100, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x03e8, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388,
+    0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388, 0x0388,
+    0x0388, 0x0388, 0x0388, 0x0100, 0x0100, 0x0100, 0x0100, 0x0001, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300, 0x0300,
+    0x0300, 0x0300, 0x0300, 0x0300,
+};
+
+/* ASCII lower case */
+static const guchar lower_table[256] = {
+    0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  16,  17,  18,
+    19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,
+    38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51,  52,  53,  54,  55,  56,
+    57,  58,  59,  60,  61,  62,  63,  64,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107,
+    108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 91,  92,  93,  94,
+    95,  96,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+    114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132,
+    133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151,
+    152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170,
+    171, 172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189,
+    190, 191, 192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208,
+    209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227,
+    228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246,
+    247, 248, 249, 250, 251, 252, 253, 254, 255,
+};
 
 static inline guchar
 lower(guchar c)
 {
-    return (c >= 'A' && c <= 'Z') ? (guchar)(c + 32) : c;
+    return lower_table[c];
 }
 
 static inline gboolean
@@ -157,35 +202,24 @@ is_digit(guchar c)
     return c >= '0' && c <= '9';
 }
 
-static inline gboolean
-is_alnum(guchar c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline gboolean
-is_local_char(guchar c)
-{
-    return is_alnum(c) || c >= 0x80 || (c != 0 && strchr("!#$%&*+/=?^_`{|}~.-", c) != NULL);
-}
-
-static inline gboolean
-is_domain_char(guchar c)
-{
-    return is_alnum(c) || c >= 0x80 || c == '.' || c == '-';
-}
-
 typedef struct {
-    GString *out;
-    gsize base;            /* where the text starts in out */
-    char code[4];          /* the first reply code token ("550"), "" if none yet */
-    char enhanced[16];     /* the enhanced code that came with it */
+    char *o; /* the output text (capacity reserved by normalise()) */
+    gsize len;
+    char code[4];             /* the first reply code token ("550"), "" if none yet */
+    char enhanced[16];        /* the enhanced code that came with it */
     gboolean expect_enhanced; /* the token before was that first code */
     gboolean drop_enhanced;   /* the token before was a repeated code */
-    gssize prev_start;     /* last token written: where it starts and ends in out, -1 = none */
+    gssize prev_start;        /* last token written: where it starts and ends, -1 = none */
     gsize prev_end;
     gboolean prev_hostlike;
 } Norm;
+
+static inline void
+norm_put(Norm *nm, const char *s, gsize n)
+{
+    memcpy(nm->o + nm->len, s, n);
+    nm->len += n;
+}
 
 /* Length of a dotted quad at s (n bytes available) not followed by more [0-9.], else 0. */
 static gsize
@@ -211,19 +245,23 @@ quad_length(const guchar *s, gsize n)
 
 /* Copies a token lower-cased, with any dotted quad replaced by "ip". */
 static void
-copy_lowered(GString *out, const guchar *s, gsize n)
+copy_lowered(Norm *nm, const guchar *s, gsize n)
 {
+    char *o = nm->o + nm->len;
+    gsize k = 0;
     for (gsize i = 0; i < n; i++) {
         if (is_digit(s[i]) && (i == 0 || (!is_digit(s[i - 1]) && s[i - 1] != '.'))) {
             gsize q = quad_length(s + i, n - i);
             if (q > 0) {
-                g_string_append_len(out, "ip", 2);
+                o[k++] = 'i';
+                o[k++] = 'p';
                 i += q - 1;
                 continue;
             }
         }
-        g_string_append_c(out, (char)lower(s[i]));
+        o[k++] = (char)lower(s[i]);
     }
+    nm->len += k;
 }
 
 static gsize parse_enhanced(const guchar *s, gsize n, Enhanced *e);
@@ -236,6 +274,8 @@ norm_repeated_code(Norm *nm, const guchar *s, gsize n)
 {
     gboolean drop_enhanced = nm->drop_enhanced, expect_enhanced = nm->expect_enhanced;
     nm->drop_enhanced = nm->expect_enhanced = FALSE;
+    if (!expect_enhanced && !drop_enhanced && !(s[0] >= '2' && s[0] <= '5'))
+        return FALSE;
     Enhanced e;
     if (n >= 3 && s[0] >= '2' && s[0] <= '5' && is_digit(s[1]) && is_digit(s[2]) &&
         (n == 3 || (s[3] == '-' && (n == 4 || parse_enhanced(s + 4, n - 4, &e) == n - 4)))) {
@@ -252,7 +292,8 @@ norm_repeated_code(Norm *nm, const guchar *s, gsize n)
             return FALSE;
         }
         if (memcmp(nm->code, s, 3) == 0 &&
-            (enh == NULL || (strlen(nm->enhanced) == enh_len && memcmp(nm->enhanced, enh, enh_len) == 0))) {
+            (enh == NULL ||
+             (strlen(nm->enhanced) == enh_len && memcmp(nm->enhanced, enh, enh_len) == 0))) {
             nm->drop_enhanced = enh == NULL;
             return TRUE;
         }
@@ -267,119 +308,146 @@ norm_repeated_code(Norm *nm, const guchar *s, gsize n)
     return FALSE;
 }
 
-static void
-norm_token(Norm *nm, const guchar *s, gsize n)
+static gsize
+count_byte(const guchar *s, gsize n, guchar c)
 {
-    GString *out = nm->out;
-    if (norm_repeated_code(nm, s, n))
-        return;
-    gsize digits = 0, letters = 0, dots = 0, colons = 0;
-    gboolean at = FALSE, slash = FALSE, hexcolon = TRUE, hostchars = TRUE;
-    for (gsize i = 0; i < n; i++) {
-        guchar c = s[i];
-        if (is_digit(c))
-            digits++;
-        else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-            letters++;
-        else if (c == '.')
-            dots++;
-        else if (c == ':')
-            colons++;
-        else if (c == '@')
-            at = TRUE;
-        else if (c == '/')
-            slash = TRUE;
-        if (!(is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f') || c == ':' || c == '.'))
-            hexcolon = FALSE;
-        if (!(is_alnum(c) || c == '.' || c == '-' || c == '_'))
-            hostchars = FALSE;
+    gsize k = 0;
+    for (gsize i = 0; i < n; i++)
+        k += s[i] == c;
+    return k;
+}
+
+typedef struct {
+    gsize digits;
+    guint all, any; /* AND and OR of the char_flags of the token */
+} TokenStats;
+
+/* The token s (n bytes) has already been copied lower-cased to the output at nm->len by the
+ * caller; this keeps it, or replaces it by what it stands for. */
+static void
+norm_token(Norm *nm, const guchar *s, gsize n, const TokenStats *st)
+{
+    if ((s[0] >= '2' && s[0] <= '5') || nm->expect_enhanced || nm->drop_enhanced) {
+        if (norm_repeated_code(nm, s, n))
+            return;
     }
-    gsize start = out->len;
-    gboolean ip = FALSE;
+    guint any = st->any, all = st->all;
+    gsize start = nm->len;
+    gboolean ip = FALSE, at = (any & CH_AT) != 0;
     if (at) {
         /* every address in the token becomes *@* */
         gsize i = 0;
         while (i < n) {
             const guchar *a = memchr(s + i, '@', n - i);
             if (a == NULL) {
-                copy_lowered(out, s + i, n - i);
+                copy_lowered(nm, s + i, n - i);
                 break;
             }
             gsize ai = (gsize)(a - s), l = ai, r = ai + 1;
-            while (l > i && is_local_char(s[l - 1]))
+            while (l > i && (char_flags[s[l - 1]] & CH_LOCAL))
                 l--;
-            while (r < n && is_domain_char(s[r]))
+            while (r < n && (char_flags[s[r]] & CH_DOMAIN))
                 r++;
-            copy_lowered(out, s + i, l - i);
+            copy_lowered(nm, s + i, l - i);
             if (l == ai && r == ai + 1)
-                g_string_append_c(out, '@');
+                norm_put(nm, "@", 1);
             else
-                g_string_append_len(out, "*@*", 3);
+                norm_put(nm, "*@*", 3);
             i = r;
         }
-    } else if ((colons >= 2 && hexcolon && digits + letters > 0) ||
-               (n > 5 && g_ascii_strncasecmp((const char *)s, "ipv6:", 5) == 0) ||
-               (dots == 3 && quad_length(s, n) == n)) {
-        ip = TRUE;
-    } else if (!slash && (digits >= 8 || (n >= 12 && digits >= 4))) {
-        g_string_append_c(out, '#'); /* per-message ids, time stamps, long numbers */
+    } else if ((any & CH_COLON) &&
+               (((all & CH_HEXCOLON) && (any & (CH_DIGIT | CH_ALPHA)) &&
+                 count_byte(s, n, ':') >= 2) ||
+                (n > 5 && g_ascii_strncasecmp((const char *)s, "ipv6:", 5) == 0))) {
+        ip = TRUE; /* IPv6: hex digits with two colons at least */
+    } else if (st->digits >= 4 && (all & CH_HEXCOLON) && !(any & (CH_COLON | CH_ALPHA)) &&
+               quad_length(s, n) == n) {
+        ip = TRUE; /* IPv4 */
+    } else if (!(any & CH_SLASH) && (st->digits >= 8 || (n >= 12 && st->digits >= 4))) {
+        norm_put(nm, "#", 1); /* per-message ids, time stamps, long numbers */
+    } else if (st->digits >= 4 && (any & CH_DOT)) {
+        copy_lowered(nm, s, n); /* may hold a dotted quad: "ip=192.0.2.1" */
     } else {
-        copy_lowered(out, s, n);
+        nm->len += n; /* the lower-cased copy stays */
     }
     if (ip) {
         /* "host.example[1.2.3.4]" and "host.example [1.2.3.4]": the name goes too */
-        gsize len = out->len;
-        if (nm->prev_start >= 0 && nm->prev_hostlike && len > nm->base && out->str[len - 1] == '[') {
+        gsize len = nm->len;
+        if (nm->prev_start >= 0 && nm->prev_hostlike && len > 0 && nm->o[len - 1] == '[') {
             gboolean adjacent = nm->prev_end == len - 1;
-            gboolean spaced = nm->prev_end == len - 2 && out->str[len - 2] == ' ';
+            gboolean spaced = nm->prev_end == len - 2 && nm->o[len - 2] == ' ';
             if (adjacent || spaced) {
-                g_string_truncate(out, (gsize)nm->prev_start);
-                g_string_append(out, spaced ? "host [" : "host[");
+                nm->len = (gsize)nm->prev_start;
+                if (spaced)
+                    norm_put(nm, "host [", 6);
+                else
+                    norm_put(nm, "host[", 5);
             }
         }
-        start = out->len;
-        g_string_append_len(out, "ip", 2);
+        start = nm->len;
+        norm_put(nm, "ip", 2);
     }
     nm->prev_start = (gssize)start;
-    nm->prev_end = out->len;
+    nm->prev_end = nm->len;
     /* a name (or an address) that a bracketed IP address may follow */
-    nm->prev_hostlike = ip || (!at && hostchars && letters > 0 &&
-                               (dots > 0 || (n == 7 && g_ascii_strncasecmp((const char *)s, "unknown", 7) == 0) ||
-                                (n == 9 && g_ascii_strncasecmp((const char *)s, "localhost", 9) == 0)));
+    nm->prev_hostlike =
+        ip ||
+        (!at && (all & CH_HOST) && (any & CH_ALPHA) &&
+         ((any & CH_DOT) || (n == 7 && g_ascii_strncasecmp((const char *)s, "unknown", 7) == 0) ||
+          (n == 9 && g_ascii_strncasecmp((const char *)s, "localhost", 9) == 0)));
 }
 
 /* Appends the normalised form of text to out (at most NORM_MAX bytes). */
 static void
 normalise(GString *out, const char *text)
 {
-    Norm nm = {.out = out, .base = out->len, .prev_start = -1};
     if (text == NULL)
         return;
     const guchar *s = (const guchar *)text;
     gsize n = strnlen(text, TEXT_SCAN_MAX);
+    gsize base = out->len;
+    /* room for the longest output: a token started before NORM_MAX, up to NORM_MAX + 16 bytes
+     * long, whose addresses each grow by one byte ("a@" -> "*@*") */
+    g_string_set_size(out, base + 2 * (gsize)NORM_MAX + 64);
+    Norm nm = {.o = out->str + base, .prev_start = -1};
     gsize i = 0;
-    while (i < n && out->len - nm.base < NORM_MAX) {
+    while (i < n && nm.len < NORM_MAX) {
         guchar c = s[i];
-        int cc = char_class(c);
-        if (cc == CC_SPACE) {
-            if (out->len > nm.base && out->str[out->len - 1] != ' ')
-                g_string_append_c(out, ' ');
+        guint f = char_flags[c];
+        if (f & CH_SPACE) {
+            if (nm.len > 0 && nm.o[nm.len - 1] != ' ')
+                nm.o[nm.len++] = ' ';
             i++;
-        } else if (cc == CC_PUNCT) {
-            g_string_append_c(out, (char)c);
+        } else if (f & CH_PUNCT) {
+            nm.o[nm.len++] = (char)c;
             i++;
         } else {
-            gsize j = i;
-            while (j < n && char_class(s[j]) == CC_TOKEN)
+            /* a token: copy it lower-cased while finding its end and what it is made of */
+            TokenStats st = {.all = 0xffff};
+            char *o = nm.o + nm.len;
+            gsize j = i, limit = MIN(n, i + (NORM_MAX + 16 - nm.len));
+            while (j < limit) {
+                c = s[j];
+                f = char_flags[c];
+                if (f & (CH_SPACE | CH_PUNCT))
+                    break;
+                o[j - i] = (char)lower_table[c];
+                st.all &= f;
+                st.any |= f;
+                st.digits += (f & CH_DIGIT) != 0;
                 j++;
-            norm_token(&nm, s + i, j - i);
+            }
+            norm_token(&nm, s + i, j - i, &st);
             i = j;
+            while (i < n && !(char_flags[s[i]] & (CH_SPACE | CH_PUNCT)))
+                i++; /* the rest of a token cut at NORM_MAX */
         }
     }
-    if (out->len - nm.base > NORM_MAX)
-        g_string_truncate(out, nm.base + NORM_MAX);
-    if (out->len > nm.base && out->str[out->len - 1] == ' ')
-        g_string_truncate(out, out->len - 1);
+    if (nm.len > NORM_MAX)
+        nm.len = NORM_MAX;
+    if (nm.len > 0 && nm.o[nm.len - 1] == ' ')
+        nm.len--;
+    g_string_truncate(out, base + nm.len);
 }
 
 /* Lower-cases a literal and folds white space, as normalise() does to the text, but keeps a
@@ -389,7 +457,7 @@ normalise_literal(const char *s)
 {
     GString *out = g_string_new(NULL);
     for (const guchar *p = (const guchar *)s; *p != '\0'; p++) {
-        if (char_class(*p) == CC_SPACE) {
+        if (char_flags[*p] & CH_SPACE) {
             if (out->len == 0 || out->str[out->len - 1] != ' ')
                 g_string_append_c(out, ' ');
         } else {
@@ -455,10 +523,13 @@ find_enhanced(const char *t, gsize n, Enhanced *out)
     out->cls = 0;
 }
 
+/* The first 4xx/5xx reply code in the text, else the first 2xx/354 ("220-laposte 421 ..." is a
+ * banner that turned into a refusal). */
 static guint
 find_reply_code(const char *t, gsize n)
 {
     const guchar *s = (const guchar *)t;
+    guint positive = 0;
     for (gsize i = 0; i + 3 <= n; i++) {
         guchar c = s[i];
         if (c < '2' || c > '5' || !is_digit(s[i + 1]) || !is_digit(s[i + 2]) || s[i + 1] > '5')
@@ -470,9 +541,12 @@ find_reply_code(const char *t, gsize n)
         guint code = (guint)((c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0'));
         if (c == '3' && code != 354)
             continue;
-        return code;
+        if (code >= 400)
+            return code;
+        if (positive == 0)
+            positive = code;
     }
-    return 0;
+    return positive;
 }
 
 static Permanence
@@ -510,7 +584,7 @@ typedef struct {
     const char *vendor; /* lower case, NULL = none */
     const char *text;   /* normalised */
     gsize len;
-    Step step;          /* placed step (the remote step of a foreign DSN) */
+    Step step; /* placed step (the remote step of a foreign DSN) */
     Permanence code_perm;
 } Ctx;
 
@@ -606,7 +680,9 @@ needles_scan(Classifier *c, const char *text, gsize len)
         for (guint32 k = start[b]; k < start[b + 1]; k++) {
             guint32 id = c->bucket_needles[k];
             guint32 nlen = g_array_index(c->needle_len, guint32, id);
-            if (nlen <= len - i && memcmp(t + i, g_ptr_array_index(c->needles, id), nlen) == 0)
+            const guchar *needle = g_ptr_array_index(c->needles, id);
+            if (nlen <= len - i && needle[0] == t[i] && needle[1] == t[i + 1] &&
+                (nlen == 2 || (needle[2] == t[i + 2] && memcmp(t + i, needle, nlen) == 0)))
                 c->needle_bits[id / 64] |= G_GUINT64_CONSTANT(1) << (id % 64);
         }
     }
@@ -651,7 +727,9 @@ complaint_cause(const char *hint)
     static const struct {
         const char *alias, *cause;
     } aliases[] = {
-        {"opt-out-list", "opt-out"}, {"dmarc", "auth-failure"}, {"auth-failed", "auth-failure"},
+        {"opt-out-list", "opt-out"},
+        {"dmarc", "auth-failure"},
+        {"auth-failed", "auth-failure"},
         {"spam", "abuse"},
     };
     int id = taxonomy_cause_id(hint);
@@ -661,6 +739,31 @@ complaint_cause(const char *hint)
         if (g_ascii_strcasecmp(hint, aliases[i].alias) == 0)
             return taxonomy_cause_name(taxonomy_cause_id(aliases[i].cause));
     return taxonomy_cause_name(taxonomy_cause_id("other"));
+}
+
+/* The MTA's decision, a rule's override, (compile) the typical permanence of the cause, the
+ * codes, the text, the typical permanence; a bounce is permanent (Action: failed). */
+static Permanence
+final_permanence(const Ctx *x, Step step, int cause, Permanence decision, Permanence override,
+                 Permanence code_class)
+{
+    if (x->kind == EVENT_KIND_DELIVERED || x->kind == EVENT_KIND_DSN_SUCCESS)
+        return PERMANENCE_UNKNOWN;
+    if (decision != PERMANENCE_UNKNOWN)
+        return decision;
+    if (override != PERMANENCE_UNKNOWN)
+        return override;
+    Permanence typical = taxonomy_typical_permanence(step, cause);
+    if (x->kind == EVENT_KIND_COMPILE_FAILED && typical != PERMANENCE_UNKNOWN)
+        return typical;
+    if (code_class != PERMANENCE_UNKNOWN)
+        return code_class;
+    Permanence hint = text_permanence(x);
+    if (hint != PERMANENCE_UNKNOWN)
+        return hint;
+    if (typical != PERMANENCE_UNKNOWN)
+        return typical;
+    return x->kind == EVENT_KIND_BOUNCE ? PERMANENCE_PERMANENT : PERMANENCE_UNKNOWN;
 }
 
 /* The whole decision for one input whose text is already normalised into x. */
@@ -709,15 +812,16 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
     } else {
         for (guint i = 0; i < n_rules; i++) {
             const Rule *r = g_ptr_array_index(c->rules, i);
-            if (r->out_step != STEP_UNKNOWN && rule_matches(c, r, x)) {
+            if (r->out_step == STEP_UNKNOWN || (r->need != NO_NEEDLE && !needle_hit(c, r->need)))
+                continue;
+            if (rule_matches(c, r, x)) {
                 step = r->out_step;
                 conf = r->conf;
                 step_rule = i;
                 break;
             }
         }
-        if (in->step != STEP_UNKNOWN && (unsigned)in->step < STEP_N &&
-            in->step_confidence > conf) {
+        if (in->step != STEP_UNKNOWN && (unsigned)in->step < STEP_N && in->step_confidence > conf) {
             step = in->step;
             conf = in->step_confidence;
             step_rule = -1;
@@ -746,7 +850,8 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
     } else {
         for (guint i = 0; i < n_rules; i++) {
             const Rule *r = g_ptr_array_index(c->rules, i);
-            if (r->cause < 0 || !rule_matches(c, r, x))
+            if (r->cause < 0 || (r->need != NO_NEEDLE && !needle_hit(c, r->need)) ||
+                !rule_matches(c, r, x))
                 continue;
             if ((gint64)i != step_rule && !cause_fits(c, x, r->cause)) {
                 if (!(conf == CONFIDENCE_INFERRED_CODE && r->n_terms > 0))
@@ -754,7 +859,6 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
                 /* the text names a cause the step guessed from a code cannot have (Yahoo's
                  * 554 5.7.9 "policy reasons" is no AUTH failure): the text wins */
                 step = x->step = STEP_UNKNOWN;
-                conf = CONFIDENCE_UNKNOWN;
                 if (x->foreign) {
                     out->remote_step = STEP_UNKNOWN;
                 } else {
@@ -776,29 +880,11 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
                     : pseudo_ids[decider];
 
     /* 3. permanence: the MTA's decision, a rule's override, the codes, the text, the typical */
-    Permanence code_class = class_permanence(x->status_cls != 0   ? x->status_cls
+    Permanence code_class = class_permanence(x->status_cls != 0     ? x->status_cls
                                              : x->enhanced.cls != 0 ? x->enhanced.cls
                                                                     : (int)(x->reply / 100));
     Permanence decision = kind_decision(x->kind);
-    Permanence p;
-    if (x->kind == EVENT_KIND_DELIVERED || x->kind == EVENT_KIND_DSN_SUCCESS)
-        p = PERMANENCE_UNKNOWN;
-    else if (decision != PERMANENCE_UNKNOWN)
-        p = decision;
-    else if (override != PERMANENCE_UNKNOWN)
-        p = override;
-    else if (x->kind == EVENT_KIND_COMPILE_FAILED &&
-             taxonomy_typical_permanence(step, cause) != PERMANENCE_UNKNOWN)
-        p = taxonomy_typical_permanence(step, cause);
-    else if (code_class != PERMANENCE_UNKNOWN)
-        p = code_class;
-    else if ((p = text_permanence(x)) != PERMANENCE_UNKNOWN)
-        ;
-    else if ((p = taxonomy_typical_permanence(out->step, cause)) != PERMANENCE_UNKNOWN)
-        ;
-    else if (x->kind == EVENT_KIND_BOUNCE)
-        p = PERMANENCE_PERMANENT; /* Action: failed */
-    out->permanence = p;
+    out->permanence = final_permanence(x, out->step, cause, decision, override, code_class);
 
     /* 4. flags */
     text_flags(x, out);
@@ -808,7 +894,8 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
     int reply_cls = (int)(x->reply / 100);
     if (x->enhanced.cls >= 4 && reply_cls >= 4 && x->enhanced.cls != reply_cls)
         out->flags |= CLASSIFY_FLAG_CODE_MISMATCH;
-    if (decision != PERMANENCE_UNKNOWN && code_class != PERMANENCE_UNKNOWN && decision != code_class)
+    if (decision != PERMANENCE_UNKNOWN && code_class != PERMANENCE_UNKNOWN &&
+        decision != code_class)
         out->flags |= CLASSIFY_FLAG_DECISION_DIFFERS;
     return decider;
 }
@@ -819,7 +906,8 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
 static guint64
 hash_bytes(const guchar *p, gsize n)
 {
-    guint64 h = G_GUINT64_CONSTANT(0x9E3779B97F4A7C15) ^ (n * G_GUINT64_CONSTANT(0xff51afd7ed558ccd));
+    guint64 h =
+        G_GUINT64_CONSTANT(0x9E3779B97F4A7C15) ^ (n * G_GUINT64_CONSTANT(0xff51afd7ed558ccd));
     while (n >= 8) {
         guint64 v;
         memcpy(&v, p, 8);
@@ -871,7 +959,8 @@ memo_find(Classifier *c, guint64 hash, const char *key, gsize len)
         MemoSlot *s = &c->slots[j];
         if (s->hash == 0)
             return s;
-        if (s->hash == hash && s->key_len == len && memcmp(c->arena->data + s->key_off, key, len) == 0)
+        if (s->hash == hash && s->key_len == len &&
+            memcmp(c->arena->data + s->key_off, key, len) == 0)
             return s;
         j = (j + 1) & (c->capacity - 1);
     }
@@ -889,16 +978,27 @@ key_append_field(GString *key, const char *s)
 }
 
 void
-classifier_classify(Classifier *c, const ClassifyInput *in, Classification *out)
+classifier_classify(Classifier *c, const ClassifyInput *input, Classification *out)
 {
-    g_return_if_fail(c != NULL && in != NULL && out != NULL);
+    g_return_if_fail(c != NULL && input != NULL && out != NULL);
+    /* out-of-range enum values from a caller are "unknown" */
+    ClassifyInput sane = *input;
+    const ClassifyInput *in = &sane;
+    if ((unsigned)sane.kind >= EVENT_KIND_N)
+        sane.kind = EVENT_KIND_NONE;
+    if ((unsigned)sane.step >= STEP_N || (unsigned)sane.step_confidence > CONFIDENCE_EXPLICIT) {
+        sane.step = STEP_UNKNOWN;
+        sane.step_confidence = CONFIDENCE_UNKNOWN;
+    }
     GString *key = c->key;
     g_string_truncate(key, 0);
     guint8 head[6] = {
-        (guint8)((unsigned)in->kind < EVENT_KIND_N ? in->kind : EVENT_KIND_NONE),
-        (guint8)((unsigned)in->step < STEP_N ? in->step : STEP_UNKNOWN),
-        (guint8)in->step_confidence, (guint8)(in->foreign ? 1 : 0),
-        (guint8)(in->reply_code & 0xff), (guint8)(in->reply_code >> 8),
+        (guint8)in->kind,
+        (guint8)in->step,
+        (guint8)in->step_confidence,
+        (guint8)(in->foreign ? 1 : 0),
+        (guint8)(in->reply_code & 0xff),
+        (guint8)(in->reply_code >> 8),
     };
     g_string_append_len(key, (const char *)head, sizeof head);
     key_append_field(key, in->enhanced);
@@ -934,14 +1034,19 @@ classifier_classify(Classifier *c, const ClassifyInput *in, Classification *out)
     else
         given.cls = 0;
     x.enhanced = given;
-    if (given.cls == 0 || (given.subject == 0 && given.detail == 0)) {
+    /* X.0.0 says nothing beyond its class; our own expiry notice (X.4.7) quotes the last
+     * attempt's reply, which says why */
+    if (given.cls == 0 || (given.subject == 0 && given.detail == 0) ||
+        (!in->foreign && given.subject == 4 && given.detail == 7)) {
         Enhanced found;
         find_enhanced(x.text, x.len, &found);
         if (found.cls != 0)
             x.enhanced = found;
     }
     x.reply = in->reply_code != 0 ? in->reply_code : find_reply_code(x.text, x.len);
-    int cls = x.status_cls != 0 ? x.status_cls : x.enhanced.cls != 0 ? x.enhanced.cls : (int)(x.reply / 100);
+    int cls = x.status_cls != 0     ? x.status_cls
+              : x.enhanced.cls != 0 ? x.enhanced.cls
+                                    : (int)(x.reply / 100);
     x.code_perm = class_permanence(cls);
     if (x.code_perm == PERMANENCE_UNKNOWN)
         x.code_perm = kind_decision(x.kind);
@@ -992,8 +1097,7 @@ typedef struct {
     GError **error;
 } ParseCtx;
 
-static gboolean G_GNUC_PRINTF(2, 3)
-parse_fail(ParseCtx *p, const char *format, ...)
+static gboolean G_GNUC_PRINTF(2, 3) parse_fail(ParseCtx *p, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -1109,8 +1213,8 @@ parse_text(ParseCtx *p, Rule *r, const char *field)
             if (*pattern == '\0')
                 return parse_fail(p, "empty regular expression");
             g_autoptr(GError) rerr = NULL;
-            GRegex *re = g_regex_new(pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE | G_REGEX_RAW, 0,
-                                     &rerr);
+            GRegex *re =
+                g_regex_new(pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE | G_REGEX_RAW, 0, &rerr);
             if (re == NULL)
                 return parse_fail(p, "bad regular expression \"%s\": %s", pattern, rerr->message);
             t->regex = (gint32)p->c->regexes->len;
@@ -1257,9 +1361,9 @@ parse_when(ParseCtx *p, Rule *r, const char *field)
                                       *v);
             }
         } else if (strcmp(key, "foreign") == 0) {
-            if (strcmp(values[0], "yes") == 0 && values[1] == NULL)
+            if (values[0] != NULL && strcmp(values[0], "yes") == 0 && values[1] == NULL)
                 r->foreign = 1;
-            else if (strcmp(values[0], "no") == 0 && values[1] == NULL)
+            else if (values[0] != NULL && strcmp(values[0], "no") == 0 && values[1] == NULL)
                 r->foreign = 0;
             else
                 return parse_fail(p, "foreign= takes yes or no");
@@ -1274,8 +1378,10 @@ parse_when(ParseCtx *p, Rule *r, const char *field)
             r->enhanced = g_new0(EnhancedPattern, g_strv_length(values));
             for (char **v = values; *v != NULL; v++)
                 if (!parse_enhanced_pattern(*v, &r->enhanced[r->n_enhanced++]))
-                    return parse_fail(p, "bad enhanced code \"%s\" (5.1.1, x.1.1, 4.x.x, "
-                                         "x.7.20-22 or none)", *v);
+                    return parse_fail(p,
+                                      "bad enhanced code \"%s\" (5.1.1, x.1.1, 4.x.x, "
+                                      "x.7.20-22 or none)",
+                                      *v);
         } else if (strcmp(key, "vendor") == 0) {
             if (r->n_vendor > 0)
                 return parse_fail(p, "vendor= given twice");
@@ -1284,8 +1390,10 @@ parse_when(ParseCtx *p, Rule *r, const char *field)
             for (guint i = 0; i < r->n_vendor; i++)
                 r->vendor[i] = g_ascii_strdown(values[i], -1);
         } else {
-            return parse_fail(p, "unknown condition \"%s\" (kind, step, perm, foreign, reply, "
-                                 "enhanced, vendor)", key);
+            return parse_fail(p,
+                              "unknown condition \"%s\" (kind, step, perm, foreign, reply, "
+                              "enhanced, vendor)",
+                              key);
         }
     }
     return TRUE;
@@ -1297,6 +1405,7 @@ parse_rule(ParseCtx *p, char **f, Rule *r, GHashTable *ids)
     memset(r, 0, sizeof *r);
     r->foreign = -1;
     r->cause = -1;
+    r->need = NO_NEEDLE;
     const char *id = f[0];
     if (strlen(id) > 64)
         return parse_fail(p, "rule id is longer than 64 characters");
@@ -1318,8 +1427,10 @@ parse_rule(ParseCtx *p, char **f, Rule *r, GHashTable *ids)
     if (strcmp(f[2], "-") != 0) {
         r->cause = taxonomy_cause_id(f[2]);
         if (r->cause < 0)
-            return parse_fail(p, "unknown cause \"%s\" (the causes are those of the taxonomy, "
-                                 "see docs/rules.md)", f[2]);
+            return parse_fail(p,
+                              "unknown cause \"%s\" (the causes are those of the taxonomy, "
+                              "see docs/rules.md)",
+                              f[2]);
     }
     if (strcmp(f[3], "temporary") == 0)
         r->perm = PERMANENCE_TEMPORARY;
@@ -1338,6 +1449,10 @@ parse_rule(ParseCtx *p, char **f, Rule *r, GHashTable *ids)
         return parse_fail(p, "confidence must be explicit, text, code or -, not \"%s\"", cf);
     if (!parse_when(p, r, f[5]) || !parse_text(p, r, f[6]))
         return FALSE;
+    r->need = NO_NEEDLE;
+    for (guint i = 0; i < r->n_terms && r->need == NO_NEEDLE; i++)
+        if (!r->terms[i].negate)
+            r->need = r->terms[i].needle; /* a literal, or the literal a regex needs */
     if (r->conf == CONFIDENCE_UNKNOWN)
         r->conf = r->n_terms > 0 ? CONFIDENCE_INFERRED_TEXT : CONFIDENCE_INFERRED_CODE;
     if (r->out_step == STEP_UNKNOWN && r->cause < 0 && r->perm == PERMANENCE_UNKNOWN)
@@ -1398,8 +1513,10 @@ rules_parse(Classifier *c, const char *text, gsize len, const char *file, GArray
         if (n == 7 && strcmp(f[0], "id") == 0 && strcmp(f[1], "step") == 0)
             continue; /* a header line */
         if (n != 7)
-            return parse_fail(&p, "expected 7 tab-separated columns (id, step, cause, "
-                                  "permanence, confidence, when, text), found %u", n);
+            return parse_fail(&p,
+                              "expected 7 tab-separated columns (id, step, cause, "
+                              "permanence, confidence, when, text), found %u",
+                              n);
         Rule r;
         if (!parse_rule(&p, f, &r, ids)) {
             rule_clear(&r);
@@ -1470,7 +1587,6 @@ classifier_new(void)
     c->slots = g_new0(MemoSlot, c->capacity);
     c->arena = g_byte_array_new();
     c->cause_undetermined = taxonomy_cause_id("undetermined");
-    c->cause_retry_window = taxonomy_cause_id("retry-window-exceeded");
 
     g_autoptr(GBytes) builtin = taxonomy_data("rules.tsv");
     if (builtin != NULL) {
@@ -1535,8 +1651,16 @@ classifier_load_rules(Classifier *c, const char *path, GError **error)
                     "%s: rules file is larger than %u bytes", path, RULES_FILE_MAX);
         return FALSE;
     }
-    if (!rules_parse(c, text, len, path, c->user_rules, error))
+    guint n_needles = c->needles->len, n_regexes = c->regexes->len;
+    if (!rules_parse(c, text, len, path, c->user_rules, error)) {
+        /* forget the literals and expressions of the rejected file: the index stays as it was */
+        for (guint i = n_needles; i < c->needles->len; i++)
+            g_hash_table_remove(c->needle_ids, g_ptr_array_index(c->needles, i));
+        g_ptr_array_set_size(c->needles, n_needles);
+        g_array_set_size(c->needle_len, n_needles);
+        g_ptr_array_set_size(c->regexes, n_regexes);
         return FALSE;
+    }
     classifier_rebuild(c);
     return TRUE;
 }
@@ -1577,6 +1701,6 @@ classifier_rule_info(const Classifier *c, guint index, ClassifierRuleInfo *info)
     info->step = r->out_step;
     info->cause = taxonomy_cause_name(r->cause);
     info->step_condition = r->steps;
-    info->foreign = r->foreign;
+    info->foreign = (gint)r->foreign;
     return TRUE;
 }

@@ -8,7 +8,8 @@
 #include "event.h"
 
 typedef struct {
-    Step step;             /* where it happened (STEP_ASYNC for bounces after acceptance) */
+    Step step;             /* where it happened (STEP_ASYNC for bounces after acceptance;
+                              STEP_QUIT + quit-failure: delivered, only QUIT failed) */
     Step remote_step;      /* for async bounces: the step at the remote hop, if stated */
     const char *cause;     /* a cause of taxonomy.tsv ("mailbox-unknown"); static storage */
     Permanence permanence;

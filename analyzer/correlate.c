@@ -55,7 +55,8 @@ struct Correlator {
     CorrelatorStats stats;
     /* link-phase indexes (built once, extended as messages are created) */
     GHashTable *by_msgid; /* message id -> Message* (first) */
-    GHashTable *by_rcpt;  /* recipient -> GPtrArray of Timeline* */
+    GHashTable *by_rcpt;  /* recipient -> Timeline* (chain: next_same_recipient) */
+    GHashTable *by_orcpt; /* original recipient -> Timeline* */
     GHashTable *by_token; /* message-id local part, envid, queue id -> Message* */
     GHashTable *by_remote; /* next hop's queued-as id -> TimelineEvent* */
     GHashTable *remote_tl; /* TimelineEvent* -> Timeline* for by_remote */
@@ -123,7 +124,11 @@ intern_event(Correlator *c, Event *e)
     e->verp = intern(c, e->verp);
     e->in_reply_to = intern_msgid(c, e->in_reply_to);
     e->enhanced = intern(c, e->enhanced);
-    e->diagnostic = intern(c, e->diagnostic);
+    /* a delivery's reply is unique ("queued as ..."): stored, not looked up */
+    if (e->kind == EVENT_KIND_DELIVERED && e->diagnostic)
+        e->diagnostic = string_pool_copy(c->pool, e->diagnostic, strlen(e->diagnostic));
+    else
+        e->diagnostic = intern(c, e->diagnostic);
     e->relay = intern(c, e->relay);
     e->relay_ip = intern(c, e->relay_ip);
     e->reporting_mta = intern(c, e->reporting_mta);
@@ -208,12 +213,6 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     return g_steal_pointer(&c);
 }
 
-static void
-destroy_ptr_array(gpointer p)
-{
-    g_ptr_array_unref(p);
-}
-
 void
 correlator_free(Correlator *c)
 {
@@ -234,6 +233,8 @@ correlator_free(Correlator *c)
         g_hash_table_destroy(c->by_msgid);
     if (c->by_rcpt)
         g_hash_table_destroy(c->by_rcpt);
+    if (c->by_orcpt)
+        g_hash_table_destroy(c->by_orcpt);
     if (c->by_token)
         g_hash_table_destroy(c->by_token);
     if (c->by_remote)
@@ -312,6 +313,13 @@ find_timeline(Correlator *c, Message *m, const char *recipient, gboolean create)
     return t;
 }
 
+static gboolean
+is_final_kind(EventKind k)
+{
+    return k == EVENT_KIND_DELIVERED || k == EVENT_KIND_FAILED || k == EVENT_KIND_EXPIRED ||
+           k == EVENT_KIND_REJECTED;
+}
+
 static TimelineEvent *
 add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
 {
@@ -330,10 +338,14 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
     te->diagnostic = e->diagnostic;
     te->relay = e->relay;
     te->relay_ip = e->relay_ip;
-    te->vendor_label = e->vendor_label;
-    te->cause_hint = e->cause_hint;
-    te->detail = e->detail;
-    te->reporting_mta = e->reporting_mta;
+    if (e->vendor_label || e->cause_hint || e->detail || e->reporting_mta) {
+        TimelineExtra *x = arena_alloc(&c->arena, sizeof(TimelineExtra));
+        x->vendor_label = e->vendor_label;
+        x->cause_hint = e->cause_hint;
+        x->detail = e->detail;
+        x->reporting_mta = e->reporting_mta;
+        te->extra = x;
+    }
     if (e->kind == EVENT_KIND_DELIVERED)
         te->remote_id = e->related_id;
     /* insert in time order; events of unknown time go last */
@@ -351,7 +363,8 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
         if (te->next == NULL)
             t->last_event = te;
     }
-    t->n_events++;
+    if (is_final_kind(e->kind))
+        t->final_seen = TRUE;
     if (e->time) {
         if (t->first_seen == 0 || e->time < t->first_seen)
             t->first_seen = e->time;
@@ -359,43 +372,12 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
             t->last_seen = e->time;
     }
     if (link != LINK_NONE) {
-        t->link_methods |= 1u << link;
+        t->link_methods |= (guint16)(1u << link);
         c->stats.linked[link]++;
     }
     if (e->orig_recipient && t->orig_recipient == NULL && e->orig_recipient != t->recipient)
         t->orig_recipient = e->orig_recipient;
     return te;
-}
-
-static void
-merge_message_fields(Message *m, const Event *e)
-{
-    if (e->message_id && !m->message_id)
-        m->message_id = e->message_id;
-    if (e->sender && !m->sender)
-        m->sender = e->sender;
-    if (e->campaign && !m->campaign)
-        m->campaign = e->campaign;
-    if (e->envid && !m->envid)
-        m->envid = e->envid;
-    if (e->size >= 0 && m->size < 0)
-        m->size = e->size;
-    if (e->nrcpt && !m->nrcpt)
-        m->nrcpt = e->nrcpt;
-    if (e->time && (m->queued_at == 0 || e->time < m->queued_at))
-        m->queued_at = e->time;
-}
-
-static const char *
-mta_key(const Event *e)
-{
-    if (e->queue_id)
-        return e->queue_id;
-    if (e->message_id)
-        return e->message_id;
-    if (e->envid)
-        return e->envid;
-    return e->recipient;
 }
 
 static gboolean
@@ -416,11 +398,36 @@ is_mta_kind(EventKind k)
     }
 }
 
-static gboolean
-is_final_kind(EventKind k)
+static void
+merge_message_fields(Message *m, const Event *e)
 {
-    return k == EVENT_KIND_DELIVERED || k == EVENT_KIND_FAILED || k == EVENT_KIND_EXPIRED ||
-           k == EVENT_KIND_REJECTED;
+    if (e->message_id && !m->message_id)
+        m->message_id = e->message_id;
+    if (e->sender && !m->sender)
+        m->sender = e->sender;
+    if (e->campaign && !m->campaign)
+        m->campaign = e->campaign;
+    if (e->envid && !m->envid)
+        m->envid = e->envid;
+    if (e->size >= 0 && m->size < 0)
+        m->size = e->size;
+    if (e->nrcpt && !m->nrcpt)
+        m->nrcpt = e->nrcpt;
+    /* queued: when the MTA took it (application and mailbox times are not queue times) */
+    if (e->time && is_mta_kind(e->kind) && (m->queued_at == 0 || e->time < m->queued_at))
+        m->queued_at = e->time;
+}
+
+static const char *
+mta_key(const Event *e)
+{
+    if (e->queue_id)
+        return e->queue_id;
+    if (e->message_id)
+        return e->message_id;
+    if (e->envid)
+        return e->envid;
+    return e->recipient;
 }
 
 static void
@@ -478,7 +485,7 @@ consume_mta(Correlator *c, const Event *e)
         if (e->recipient == NULL) {
             /* the whole message: every recipient without a final result */
             for (Timeline *t = m->timelines; t; t = t->next)
-                if (t->last_event == NULL || !is_final_kind(t->last_event->kind))
+                if (!t->final_seen)
                     add_event(c, t, e, LINK_NONE);
             return;
         }
@@ -515,17 +522,15 @@ correlator_consume(Correlator *c, const EventBatch *batch)
 static void
 index_timeline(Correlator *c, Timeline *t)
 {
-    const char *keys[2] = {t->recipient, t->orig_recipient};
-    for (int i = 0; i < 2; i++) {
-        if (keys[i] == NULL || *keys[i] == '\0')
-            continue;
-        GPtrArray *list = g_hash_table_lookup(c->by_rcpt, keys[i]);
-        if (list == NULL) {
-            list = g_ptr_array_new();
-            g_hash_table_insert(c->by_rcpt, (gpointer)keys[i], list);
-        }
-        g_ptr_array_add(list, t);
+    /* one chain per recipient through next_same_recipient; the original recipient, when it
+     * differs, gets an entry of its own only if no timeline has it as its recipient */
+    if (t->recipient && *t->recipient) {
+        t->next_same_recipient = g_hash_table_lookup(c->by_rcpt, t->recipient);
+        g_hash_table_insert(c->by_rcpt, (gpointer)t->recipient, t);
     }
+    if (t->orig_recipient && *t->orig_recipient && t->orig_recipient != t->recipient &&
+        !g_hash_table_contains(c->by_orcpt, t->orig_recipient))
+        g_hash_table_insert(c->by_orcpt, (gpointer)t->orig_recipient, t);
 }
 
 static void
@@ -558,7 +563,8 @@ static void
 build_indexes(Correlator *c)
 {
     c->by_msgid = g_hash_table_new(g_direct_hash, g_direct_equal);
-    c->by_rcpt = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, destroy_ptr_array);
+    c->by_rcpt = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->by_orcpt = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->by_token = g_hash_table_new(g_str_hash, g_str_equal);
     c->by_remote = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->remote_tl = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -597,7 +603,11 @@ timeline_in_message(Correlator *c, Message *m, const Event *e)
     }
     if (t == NULL && m->n_timelines == 1 && e->recipient == NULL)
         t = m->timelines;
-    if (t == NULL && m->n_timelines == 1 && e->kind != EVENT_KIND_BOUNCE)
+    /* an auto-reply, complaint or notice about a one-recipient message may come from another
+     * address of that person (alias, forward): the message decides */
+    if (t == NULL && m->n_timelines == 1 &&
+        (e->kind == EVENT_KIND_OTHER_RECEIVED || e->kind == EVENT_KIND_COMPLAINT ||
+         e->kind == EVENT_KIND_DELAY_NOTICE || e->kind == EVENT_KIND_DSN_SUCCESS))
         t = m->timelines;
     return t;
 }
@@ -607,17 +617,17 @@ find_by_recipient(Correlator *c, const char *rcpt, gint64 when, gboolean before_
 {
     if (rcpt == NULL)
         return NULL;
-    GPtrArray *list = g_hash_table_lookup(c->by_rcpt, rcpt);
-    if (list == NULL)
-        return NULL;
     Timeline *best = NULL;
-    for (guint i = 0; i < list->len; i++) {
-        Timeline *t = list->pdata[i];
+    Timeline *first = g_hash_table_lookup(c->by_rcpt, rcpt);
+    if (first == NULL)
+        first = g_hash_table_lookup(c->by_orcpt, rcpt);
+    for (Timeline *t = first; t; t = t->next_same_recipient) {
         if (when && t->first_seen) {
             gint64 slack = before_only ? DAY : c->window;
             if (t->first_seen > when + slack || when - t->first_seen > c->window)
                 continue;
         }
+        /* the latest message sent before the bounce */
         if (best == NULL || t->first_seen > best->first_seen)
             if (!when || !best || t->first_seen <= when + DAY)
                 best = t;
@@ -865,12 +875,11 @@ link_transcript(Correlator *c, const Event *e)
             how = LINK_MESSAGE_ID;
     }
     if (te == NULL && e->recipient) {
-        GPtrArray *list = g_hash_table_lookup(c->by_rcpt, e->recipient);
-        for (guint i = 0; list && i < list->len && te == NULL; i++) {
-            t = list->pdata[i];
-            if ((te = closest_attempt(t, e)))
+        for (t = g_hash_table_lookup(c->by_rcpt, e->recipient); t; t = t->next_same_recipient)
+            if ((te = closest_attempt(t, e))) {
                 how = LINK_RECIPIENT_TIME;
-        }
+                break;
+            }
     }
     if (te) {
         /* the session shows exactly which command failed */
@@ -884,7 +893,7 @@ link_transcript(Correlator *c, const Event *e)
             te->reply_code = e->reply_code;
         if (te->diagnostic == NULL)
             te->diagnostic = e->diagnostic;
-        t->link_methods |= 1u << how;
+        t->link_methods |= (guint16)(1u << how);
         c->stats.linked[how]++;
         return;
     }
@@ -1030,8 +1039,8 @@ correlator_finish(Correlator *c, Classifier *classifier)
 {
     fold_hops(c);
     mark_local(c);
-    build_indexes(c);
     if (c->pending->len > 0) {
+        build_indexes(c);
         g_array_sort(c->pending, compare_event_time);
         /* application events first: they give campaigns and create the messages that never
          * reached an MTA; then transcripts; then the mailbox */

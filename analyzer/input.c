@@ -65,7 +65,7 @@ feed_one(InputLines *l, char *line, gsize len)
     if (len > 0 && line[len - 1] == '\r')
         line[--len] = '\0';
     InputStats *s = l->ctx->stats;
-    if (len == 0) {
+    if (len == 0 && !l->klass->keep_blank_lines) {
         s->lines++;
         s->lines_skipped++;
         return;
@@ -458,9 +458,11 @@ process_stream(ReadContext *rc, struct archive *a, const char *name, gint64 mtim
                 }
             }
             pos += len;
-            if (rc->sink->stream_progress)
-                rc->sink->stream_progress(s, batch, (guint64)archive_filter_bytes(rc->top, -1),
-                                          rc->sink->data);
+            if (rc->sink->stream_progress) {
+                batch = rc->sink->stream_progress(
+                    s, batch, (guint64)archive_filter_bytes(rc->top, -1), rc->sink->data);
+                ctx.batch = batch;
+            }
         }
         if (eof || error_text)
             break;

@@ -39,8 +39,10 @@ typedef struct {
     /* Called when a stream's format is known, before its data is fed. Returns the batch the
      * parser adds to (owned by the caller). */
     EventBatch *(*stream_begin)(InputStream *stream, gpointer data);
-    /* Called after every block fed, so the caller can drain a full batch. */
-    void (*stream_progress)(InputStream *stream, EventBatch *batch, guint64 bytes, gpointer data);
+    /* Called after every block fed, so the caller can take a full batch: returns the batch the
+     * parser adds to from now on (the same one, or a fresh one). bytes: of the file read. */
+    EventBatch *(*stream_progress)(InputStream *stream, EventBatch *batch, guint64 bytes,
+                                   gpointer data);
     /* Called at the end of the stream; ownership of stream passes to the callee. */
     void (*stream_end)(InputStream *stream, EventBatch *batch, gpointer data);
     gpointer data;

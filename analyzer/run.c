@@ -16,49 +16,108 @@
 
 G_DEFINE_QUARK(run_error_quark, run_error)
 
-/* Events handed to the correlator at a time. */
+/* Events handed to the correlator at a time, and batches in flight between the threads. */
 #define BATCH_EVENTS 8192
+#define BATCHES_IN_FLIGHT 4
+
+/* Two threads: the reader reads, decompresses and parses (in input order, so that log order is
+ * kept) and hands full batches over a queue; the main thread correlates them. */
+typedef enum {
+    ITEM_BATCH,      /* a full batch of a stream that goes on */
+    ITEM_STREAM_END, /* the stream's last batch, and the stream itself */
+    ITEM_PATH_ERROR, /* a file that could not be opened */
+    ITEM_DONE,
+} ItemKind;
 
 typedef struct {
-    Correlator *corr;
+    ItemKind kind;
     EventBatch *batch;
-    GPtrArray *streams; /* InputStream* by id */
+    InputStream *stream;
+    char *error;
+} Item;
+
+typedef struct {
+    GAsyncQueue *full;  /* Item* to the main thread */
+    GAsyncQueue *free;  /* EventBatch* back to the reader */
+    guint allocated;
     Progress *progress;
     guint64 total;      /* size of the current top-level file, 0 unknown */
     guint64 lines, items;
+    /* reader's work */
+    GPtrArray *paths;
+    InputOptions *iopts;
 } RunSink;
+
+static EventBatch *
+take_batch(RunSink *s)
+{
+    EventBatch *b = g_async_queue_try_pop(s->free);
+    if (b)
+        return b;
+    if (s->allocated < BATCHES_IN_FLIGHT) {
+        s->allocated++;
+        return event_batch_new();
+    }
+    return g_async_queue_pop(s->free); /* wait for the correlator */
+}
+
+static void
+push(RunSink *s, ItemKind kind, EventBatch *batch, InputStream *stream, char *error)
+{
+    Item *it = g_new0(Item, 1);
+    it->kind = kind;
+    it->batch = batch;
+    it->stream = stream;
+    it->error = error;
+    g_async_queue_push(s->full, it);
+}
 
 static EventBatch *
 sink_begin(InputStream *stream, gpointer data)
 {
     (void)stream;
-    RunSink *s = data;
-    return s->batch;
+    return take_batch(data);
 }
 
-static void
+static EventBatch *
 sink_progress(InputStream *stream, EventBatch *batch, guint64 bytes, gpointer data)
 {
     RunSink *s = data;
-    if (event_batch_len(batch) >= BATCH_EVENTS) {
-        correlator_consume(s->corr, batch);
-        event_batch_clear(batch);
-    }
     progress_update(s->progress, stream->name, bytes, s->total, s->lines + stream->stats->lines,
                     s->items + stream->stats->items);
+    if (event_batch_len(batch) < BATCH_EVENTS)
+        return batch;
+    push(s, ITEM_BATCH, batch, NULL, NULL);
+    return take_batch(s);
 }
 
 static void
 sink_end(InputStream *stream, EventBatch *batch, gpointer data)
 {
     RunSink *s = data;
-    correlator_consume(s->corr, batch);
-    event_batch_clear(batch);
     s->lines += stream->stats->lines;
     s->items += stream->stats->items;
-    /* ids are dense and in order, so streams->pdata[id - 1] is the stream */
-    g_assert(stream->id == s->streams->len + 1);
-    g_ptr_array_add(s->streams, stream);
+    push(s, ITEM_STREAM_END, batch, stream, NULL);
+}
+
+static gpointer
+reader_thread(gpointer data)
+{
+    RunSink *s = data;
+    InputSink isink = {sink_begin, sink_progress, sink_end, s};
+    guint32 next_id = 1;
+    for (guint i = 0; i < s->paths->len; i++) {
+        const char *path = s->paths->pdata[i];
+        struct stat st;
+        s->total = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (guint64)st.st_size : 0;
+        GError *local = NULL;
+        if (!input_read_path(path, s->iopts, &isink, &next_id, &local)) {
+            push(s, ITEM_PATH_ERROR, NULL, NULL, g_strdup(local->message));
+            g_error_free(local);
+        }
+    }
+    push(s, ITEM_DONE, NULL, NULL, NULL);
+    return NULL;
 }
 
 void
@@ -165,28 +224,47 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
 
     ParserOptions popts = {.year = o->year, .tz = tz};
     InputOptions iopts = {.forced = forced, .parser_options = &popts};
-    g_autoptr(EventBatch) batch = event_batch_new();
     g_autoptr(Progress) progress = progress_new(o->progress);
+    g_autoptr(GPtrArray) streams = g_ptr_array_new_with_free_func((GDestroyNotify)input_stream_free);
     RunSink sink = {
-        .corr = corr,
-        .batch = batch,
-        .streams = g_ptr_array_new_with_free_func((GDestroyNotify)input_stream_free),
+        .full = g_async_queue_new(),
+        .free = g_async_queue_new(),
         .progress = progress,
+        .paths = paths,
+        .iopts = &iopts,
     };
-    InputSink isink = {sink_begin, sink_progress, sink_end, &sink};
-    guint32 next_id = 1;
-    for (guint i = 0; i < paths->len; i++) {
-        const char *path = paths->pdata[i];
-        struct stat st;
-        sink.total = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (guint64)st.st_size : 0;
-        GError *local = NULL;
-        if (!input_read_path(path, &iopts, &isink, &next_id, &local)) {
+    GThread *reader = g_thread_new("reader", reader_thread, &sink);
+    for (gboolean done = FALSE; !done;) {
+        Item *it = g_async_queue_pop(sink.full);
+        switch (it->kind) {
+        case ITEM_BATCH:
+        case ITEM_STREAM_END:
+            correlator_consume(corr, it->batch);
+            event_batch_clear(it->batch);
+            g_async_queue_push(sink.free, it->batch);
+            if (it->stream) {
+                /* ids are dense and in order: streams->pdata[id - 1] is the stream */
+                g_assert(it->stream->id == streams->len + 1);
+                g_ptr_array_add(streams, it->stream);
+            }
+            break;
+        case ITEM_PATH_ERROR:
             /* an unreadable file is an input problem, not the end of the run */
-            g_ptr_array_add(result->problems, g_strdup(local->message));
+            g_ptr_array_add(result->problems, it->error);
             result->errors++;
-            g_error_free(local);
+            break;
+        case ITEM_DONE:
+            done = TRUE;
+            break;
         }
+        g_free(it);
     }
+    g_thread_join(reader);
+    EventBatch *b;
+    while ((b = g_async_queue_try_pop(sink.free)) != NULL)
+        event_batch_free(b);
+    g_async_queue_unref(sink.full);
+    g_async_queue_unref(sink.free);
 
     progress_phase(progress, "linking and classifying");
     correlator_finish(corr, classifier);
@@ -195,15 +273,13 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     ReportData rd = {
         .agg = agg,
         .corr = corr,
-        .streams = sink.streams,
+        .streams = streams,
         .generated = report_date(agg),
         .with_messages = !o->no_messages,
     };
     g_autoptr(Report) report = report_build(&rd, (const char *const *)o->sheets, error);
-    if (report == NULL) {
-        g_ptr_array_unref(sink.streams);
+    if (report == NULL)
         return FALSE;
-    }
     progress_phase(progress, "writing the report");
     gboolean ok = TRUE;
     if (!o->no_xlsx) {
@@ -219,8 +295,8 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         ok = csv_write_report(report, o->output, result->csv_paths, error);
     progress_clear(progress);
 
-    for (guint i = 0; i < sink.streams->len; i++) {
-        const InputStream *s = sink.streams->pdata[i];
+    for (guint i = 0; i < streams->len; i++) {
+        const InputStream *s = streams->pdata[i];
         result->lines += s->stats->lines;
         result->lines_unrecognised += s->stats->lines_unrecognised;
         result->items += s->stats->items;
@@ -230,10 +306,9 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
             g_ptr_array_add(result->problems,
                             g_strdup_printf("%s: %s", s->name, (char *)s->stats->notes->pdata[k]));
     }
-    result->streams = sink.streams->len;
+    result->streams = streams->len;
     result->messages = agg->messages;
     result->counts = agg->all;
     result->other_received = correlator_other_items(corr)->len;
-    g_ptr_array_unref(sink.streams);
     return ok;
 }

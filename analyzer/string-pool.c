@@ -11,10 +11,16 @@ typedef struct {
     gsize size;
 } Chunk;
 
+/* The interning table: open addressing with linear probing; the hashes are kept in an array
+ * of their own beside the pointers, so a lookup rarely touches the strings themselves. */
+
 struct StringPool {
     GArray *chunks; /* Chunk; the last one is current */
     guint current;
-    GHashTable *table; /* interned strings, created on first intern */
+    const char **strs; /* interned strings (NULL: empty slot), created on first intern */
+    guint32 *hashes;
+    gsize mask;        /* slots - 1 (a power of two minus one) */
+    guint count;
     gsize bytes;
 };
 
@@ -34,8 +40,8 @@ string_pool_free(StringPool *pool)
     for (guint i = 0; i < pool->chunks->len; i++)
         g_free(g_array_index(pool->chunks, Chunk, i).data);
     g_array_free(pool->chunks, TRUE);
-    if (pool->table)
-        g_hash_table_destroy(pool->table);
+    g_free(pool->strs);
+    g_free(pool->hashes);
     g_free(pool);
 }
 
@@ -72,29 +78,66 @@ string_pool_copy(StringPool *pool, const char *s, gsize len)
     return p;
 }
 
+/* A fast hash over 8 bytes at a time (multiply-rotate mixing). */
+static guint32
+hash_bytes(const char *s, gsize len)
+{
+    guint64 h = 0x9E3779B97F4A7C15u ^ len;
+    gsize i = 0;
+    for (; i + 8 <= len; i += 8) {
+        guint64 w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9u;
+        h ^= h >> 31;
+    }
+    guint64 w = 0;
+    memcpy(&w, s + i, len - i);
+    h = (h ^ w) * 0x94D049BB133111EBu;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9u;
+    h ^= h >> 32;
+    return (guint32)h;
+}
+
+static void
+grow(StringPool *pool)
+{
+    gsize size = pool->strs ? (pool->mask + 1) * 2 : 1024;
+    const char **strs = g_new0(const char *, size);
+    guint32 *hashes = g_new(guint32, size);
+    gsize mask = size - 1;
+    for (gsize i = 0; pool->strs && i <= pool->mask; i++) {
+        if (pool->strs[i] == NULL)
+            continue;
+        gsize j = pool->hashes[i] & mask;
+        while (strs[j])
+            j = (j + 1) & mask;
+        strs[j] = pool->strs[i];
+        hashes[j] = pool->hashes[i];
+    }
+    g_free(pool->strs);
+    g_free(pool->hashes);
+    pool->strs = strs;
+    pool->hashes = hashes;
+    pool->mask = mask;
+}
+
 const char *
 string_pool_intern_len(StringPool *pool, const char *s, gsize len)
 {
     if (s == NULL)
         return NULL;
-    if (pool->table == NULL)
-        pool->table = g_hash_table_new(g_str_hash, g_str_equal);
-    const char *found;
-    if (s[len] == '\0') {
-        found = g_hash_table_lookup(pool->table, s);
-    } else {
-        char buf[256];
-        char *key = len < sizeof buf ? buf : g_malloc(len + 1);
-        memcpy(key, s, len);
-        key[len] = '\0';
-        found = g_hash_table_lookup(pool->table, key);
-        if (key != buf)
-            g_free(key);
-    }
-    if (found)
-        return found;
+    if (pool->strs == NULL || (gsize)pool->count * 4 >= (pool->mask + 1) * 3)
+        grow(pool);
+    guint32 h = hash_bytes(s, len);
+    gsize j = h & pool->mask;
+    for (const char *str; (str = pool->strs[j]) != NULL; j = (j + 1) & pool->mask)
+        if (pool->hashes[j] == h && strncmp(str, s, len) == 0 && str[len] == '\0')
+            return str;
     char *copy = string_pool_copy(pool, s, len);
-    g_hash_table_add(pool->table, copy);
+    pool->strs[j] = copy;
+    pool->hashes[j] = h;
+    pool->count++;
     return copy;
 }
 
@@ -111,8 +154,9 @@ string_pool_clear(StringPool *pool)
         g_array_index(pool->chunks, Chunk, i).used = 0;
     pool->current = 0;
     pool->bytes = 0;
-    if (pool->table)
-        g_hash_table_remove_all(pool->table);
+    if (pool->strs)
+        memset(pool->strs, 0, sizeof(char *) * (pool->mask + 1));
+    pool->count = 0;
 }
 
 gsize
@@ -124,5 +168,5 @@ string_pool_size(const StringPool *pool)
 guint
 string_pool_count(const StringPool *pool)
 {
-    return pool->table ? g_hash_table_size(pool->table) : 0;
+    return pool->count;
 }

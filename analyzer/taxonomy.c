@@ -129,8 +129,12 @@ load_taxonomy(TaxonomyData *t)
             continue;
         }
         TaxonomyEntry e = {
-            .step = f[0], .cause = f[1], .permanence = f[2],
-            .owner = f[3], .action = f[4], .definition = f[5],
+            .step = f[0],
+            .cause = f[1],
+            .permanence = f[2],
+            .owner = f[3],
+            .action = f[4],
+            .definition = f[5],
         };
         g_array_append_val(rows, e);
     }

@@ -95,8 +95,8 @@ classify_event(TimelineEvent *te, Classifier *classifier)
         .reply_code = te->reply_code,
         .enhanced = te->enhanced,
         .text = te->diagnostic,
-        .cause_hint = te->cause_hint,
-        .vendor_label = te->vendor_label,
+        .cause_hint = timeline_event_cause_hint(te),
+        .vendor_label = timeline_event_vendor_label(te),
         .foreign = te->foreign,
     };
     classifier_classify(classifier, &in, &te->cls);
@@ -213,7 +213,7 @@ timeline_finish(Timeline *t, Classifier *classifier)
         t->cls.step = t->cls.remote_step;
     }
     if (t->outcome == OUTCOME_DELIVERED) {
-        t->cls.cause = dsn_ok && last_result == NULL && dsn_ok->detail ? dsn_ok->detail : "accepted";
+        t->cls.cause = dsn_ok && last_result == NULL && timeline_event_detail(dsn_ok) ? timeline_event_detail(dsn_ok) : "accepted";
         t->cls.step = STEP_UNKNOWN;
     }
 }
@@ -253,7 +253,7 @@ trail_kind(const TimelineEvent *te)
     case EVENT_KIND_COMPLAINT:
         return "complaint";
     case EVENT_KIND_OTHER_RECEIVED:
-        return te->cause_hint ? te->cause_hint : "reply";
+        return timeline_event_cause_hint(te) ? timeline_event_cause_hint(te) : "reply";
     default:
         return event_kind_to_string(te->kind);
     }
@@ -281,12 +281,19 @@ timeline_format_trail(const Timeline *t, GString *out)
     int last_day = -1;
     gboolean first = TRUE;
     const Message *m = t->message;
-    if (m->queue_id && m->queued_at && (t->events == NULL || t->events->time >= m->queued_at)) {
-        g_string_append(out, "queued");
-        append_time(out, m->queued_at, &last_day);
-        first = FALSE;
-    }
-    for (const TimelineEvent *te = t->events; te;) {
+    gboolean queued_shown = !(m->queue_id && m->queued_at);
+    for (const TimelineEvent *te = t->events;; ) {
+        /* the MTA's queueing, in its place among the events */
+        if (!queued_shown && (te == NULL || (te->time && te->time >= m->queued_at))) {
+            if (!first)
+                g_string_append(out, " → ");
+            g_string_append(out, "queued");
+            append_time(out, m->queued_at, &last_day);
+            first = FALSE;
+            queued_shown = TRUE;
+        }
+        if (te == NULL)
+            break;
         /* collapse runs of the same thing */
         const TimelineEvent *run_end = te;
         guint n = 1;
@@ -308,8 +315,8 @@ timeline_format_trail(const Timeline *t, GString *out)
             if (step != STEP_UNKNOWN)
                 g_string_append_printf(out, " %s", step_to_string(step));
             g_string_append_printf(out, " (%s)", te->cls.cause);
-        } else if (te->kind == EVENT_KIND_COMPLAINT && te->cause_hint) {
-            g_string_append_printf(out, " (%s)", te->cause_hint);
+        } else if (te->kind == EVENT_KIND_COMPLAINT && timeline_event_cause_hint(te)) {
+            g_string_append_printf(out, " (%s)", timeline_event_cause_hint(te));
         }
         if (n > 1)
             g_string_append_printf(out, " ×%u", n);

@@ -39,47 +39,77 @@ typedef enum {
 
 const char *link_method_to_string(LinkMethod m);
 
+/* Fields most events do not have, kept apart to keep TimelineEvent small. */
+typedef struct {
+    const char *vendor_label, *cause_hint, *detail, *reporting_mta;
+} TimelineExtra;
+
 typedef struct TimelineEvent TimelineEvent;
 struct TimelineEvent {
     TimelineEvent *next;
     gint64 time;
-    EventKind kind;
-    Step step_hint;
-    Confidence step_confidence;
-    guint16 reply_code;
-    guint16 flags;
-    LinkMethod link;
-    gboolean foreign; /* bounce from a Reporting-MTA that is not ours */
+    guint64 line;
     guint32 input;
     guint32 item;
-    guint64 line;
-    const char *enhanced, *diagnostic, *relay, *relay_ip, *vendor_label, *cause_hint, *detail;
-    const char *reporting_mta;
+    guint16 reply_code;
+    guint16 flags;
+    guint8 kind;            /* EventKind */
+    guint8 step_hint;       /* Step */
+    guint8 step_confidence; /* Confidence */
+    guint8 link;            /* LinkMethod */
+    guint8 foreign;         /* bounce from a Reporting-MTA that is not ours */
+    const char *enhanced, *diagnostic, *relay, *relay_ip;
     const char *remote_id; /* deliveries: the next hop's id from "250 ... queued as X" */
+    const TimelineExtra *extra; /* NULL when none of its fields is known */
     Classification cls; /* for failures, deferrals and bounces; cause NULL otherwise */
 };
+
+static inline const char *
+timeline_event_cause_hint(const TimelineEvent *te)
+{
+    return te->extra ? te->extra->cause_hint : NULL;
+}
+
+static inline const char *
+timeline_event_vendor_label(const TimelineEvent *te)
+{
+    return te->extra ? te->extra->vendor_label : NULL;
+}
+
+static inline const char *
+timeline_event_detail(const TimelineEvent *te)
+{
+    return te->extra ? te->extra->detail : NULL;
+}
+
+static inline const char *
+timeline_event_reporting_mta(const TimelineEvent *te)
+{
+    return te->extra ? te->extra->reporting_mta : NULL;
+}
 
 typedef struct Message Message;
 typedef struct Timeline Timeline;
 
 struct Timeline {
     Timeline *next;  /* next recipient of the same message */
+    Timeline *next_same_recipient; /* link-phase index chain */
     Message *message;
     const char *recipient;
     const char *orig_recipient;
     TimelineEvent *events; /* in time order */
     TimelineEvent *last_event;
-    guint n_events;
     /* derived by timeline_finish() */
-    Outcome outcome;
     Classification cls; /* step/cause of the outcome (failure, expiry, deferral, bounce) */
     const TimelineEvent *decisive; /* the event that decided the outcome */
-    guint attempts;
-    gint64 first_seen, last_seen, delivered_at;
-    gboolean complaint;
     const char *complaint_type;
-    gboolean other_received; /* an auto-reply or other item was linked */
-    guint link_methods; /* bit set of LinkMethod */
+    gint64 first_seen, last_seen, delivered_at;
+    guint32 attempts;
+    guint16 link_methods; /* bit set of LinkMethod */
+    guint8 outcome;       /* Outcome */
+    guint8 final_seen : 1; /* the MTA logged a final result (delivered, failed, expired) */
+    guint8 complaint : 1;
+    guint8 other_received : 1; /* an auto-reply or other item was linked */
 };
 
 struct Message {

@@ -68,6 +68,9 @@ typedef struct {
     /* End of stream. Returns FALSE with error only for what must stop the run. */
     gboolean (*finish)(gpointer self, GError **error);
     void (*free)(gpointer self);
+    /* Line parsers: blank lines are counted as skipped without calling feed_line, unless this
+     * is set (a blank line can be data inside a quoted CSV field). */
+    gboolean keep_blank_lines;
 } ParserClass;
 
 /* The registry (registry.c): every parser, in probe order. */

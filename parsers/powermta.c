@@ -663,4 +663,5 @@ const ParserClass powermta_parser_class = {
     .feed_line = powermta_feed_line,
     .finish = powermta_finish,
     .free = powermta_free,
+    .keep_blank_lines = TRUE,
 };

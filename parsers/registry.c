@@ -9,6 +9,13 @@
 extern const ParserClass postfix_parser_class;
 extern const ParserClass powermta_parser_class;
 extern const ParserClass kumomta_parser_class;
+extern const ParserClass app_jsonl_parser_class;
+extern const ParserClass app_csv_parser_class;
+extern const ParserClass transcript_parser_class;
+extern const ParserClass mailerq_parser_class;
+extern const ParserClass exim_parser_class;
+extern const ParserClass sendmail_parser_class;
+extern const ParserClass opensmtpd_parser_class;
 
 static const ParserClass *const registry[] = {
     &postfix_parser_class,
@@ -16,6 +23,13 @@ static const ParserClass *const registry[] = {
     &kumomta_parser_class,
     &mailbox_mbox_parser,
     &mailbox_eml_parser,
+    &app_jsonl_parser_class,
+    &app_csv_parser_class,
+    &transcript_parser_class,
+    &mailerq_parser_class,
+    &exim_parser_class,
+    &sendmail_parser_class,
+    &opensmtpd_parser_class,
     NULL,
 };
 

@@ -753,7 +753,7 @@ test_probe(void)
     g_assert_true(best == klass());
 }
 
-/* samples/postfix/mta1-mail.log: the event counts its story implies (see samples/STORY.md). */
+/* samples/postfix/mta1-mail.log: the event counts its story implies (see docs/demo-story.md). */
 static void
 test_sample(void)
 {
