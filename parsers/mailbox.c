@@ -1,0 +1,468 @@
+/* The mailbox input formats. mbox: items start at "From " lines that carry a date (mboxo and
+ * mboxrd ">From " quoting undone, mboxcl2 Content-Length honoured when it checks out); eml: the
+ * whole stream is one item. Items are buffered up to DSN_MAX_ITEM; a longer item keeps its first
+ * DSN_MAX_ITEM bytes and is noted, the rest is skipped without being stored. */
+#include "mailbox.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "dsn.h"
+
+/* Bytes of a line kept while an item is over the limit (enough to see a "From " line). */
+#define LINE_KEEP 1024
+/* From_ lines remembered inside a Content-Length body, to split there if the length lies. */
+#define MAX_SPLITS 64
+
+static gpointer
+init_once(gpointer data)
+{
+    (void)data;
+    g_mime_init();
+    return NULL;
+}
+
+void
+mailbox_init(void)
+{
+    static GOnce once = G_ONCE_INIT;
+    g_once(&once, init_once, NULL);
+}
+
+typedef struct {
+    ParserContext *ctx;
+    Dsn *dsn;
+    gboolean mbox;
+    GByteArray *buf; /* the current item */
+    guint64 items;
+    gboolean truncated;
+    gsize trunc_at; /* buf length when the item went over the limit */
+    /* mbox line state */
+    char term; /* line terminator: '\n', or '\r' for bare-CR files */
+    gboolean term_known;
+    gsize line_start;      /* offset in buf of the current line */
+    gsize line_len;        /* bytes of the current line seen (stored or not) */
+    gboolean in_headers;   /* between a From_ line and the blank line after the headers */
+    gint64 content_length; /* mboxcl2: Content-Length of the current item, -1 none */
+    gint64 body_left;      /* bytes of a counted body still to come */
+    gsize splits[MAX_SPLITS];
+    guint n_splits;
+} Mailbox;
+
+static gpointer
+mailbox_new_common(ParserContext *ctx, gboolean mbox)
+{
+    mailbox_init();
+    Mailbox *mb = g_new0(Mailbox, 1);
+    mb->ctx = ctx;
+    mb->mbox = mbox;
+    mb->dsn = dsn_new();
+    mb->buf = g_byte_array_new();
+    mb->term = '\n';
+    mb->content_length = -1;
+    return mb;
+}
+
+static gpointer
+mbox_new(ParserContext *ctx)
+{
+    return mailbox_new_common(ctx, TRUE);
+}
+
+static gpointer
+eml_new(ParserContext *ctx)
+{
+    return mailbox_new_common(ctx, FALSE);
+}
+
+static void
+mailbox_free(gpointer self)
+{
+    Mailbox *mb = self;
+    if (mb == NULL)
+        return;
+    dsn_free(mb->dsn);
+    g_byte_array_unref(mb->buf);
+    g_free(mb);
+}
+
+/* mboxrd / mboxo: ">From " at a line start loses one '>' (in place). */
+static gsize
+unquote_from(char *s, gsize len)
+{
+    if (len < 6 || memmem(s, len, ">From ", 6) == NULL)
+        return len;
+    gsize o = 0;
+    gboolean bol = TRUE;
+    for (gsize i = 0; i < len; i++) {
+        if (bol && s[i] == '>') {
+            gsize j = i;
+            while (j < len && s[j] == '>')
+                j++;
+            if (len - j >= 5 && memcmp(s + j, "From ", 5) == 0)
+                i++; /* drop one '>' */
+        }
+        s[o++] = s[i];
+        bol = s[i] == '\n' || s[i] == '\r';
+    }
+    return o;
+}
+
+/* Decodes buf[0, n) as one item. Blank text before the first From_ line is no item; a stream
+ * with no item at all still counts one (empty) item at its end. */
+static void
+emit_item(Mailbox *mb, gsize n, gboolean at_end)
+{
+    char *s = (char *)mb->buf->data;
+    gboolean blank = TRUE;
+    for (gsize i = 0; i < n && blank; i++)
+        blank = g_ascii_isspace(s[i]);
+    if (blank && !(at_end && mb->items == 0))
+        return;
+    if (mb->mbox)
+        n = unquote_from(s, n);
+    mb->items++;
+    dsn_decode_item(mb->dsn, mb->ctx, s, n, mb->items, mb->truncated);
+}
+
+/* "From sender date": a From_ line carries a time of day ("hh:mm", some writers "0:00"). */
+static gboolean
+is_from_line(const char *s, gsize len)
+{
+    if (len < 5 || memcmp(s, "From ", 5) != 0)
+        return FALSE;
+    gsize n = MIN(len, (gsize)200);
+    for (gsize i = 6; i + 1 < n; i++)
+        if (s[i] == ':' && g_ascii_isdigit(s[i - 1]) && g_ascii_isdigit(s[i + 1]))
+            return TRUE;
+    return FALSE;
+}
+
+/* Starts a new item at buf offset `at` (the From_ line), emitting what came before. */
+static void
+split_at(Mailbox *mb, gsize at)
+{
+    emit_item(mb, at, FALSE);
+    gsize rest = mb->buf->len - at;
+    memmove(mb->buf->data, mb->buf->data + at, rest);
+    g_byte_array_set_size(mb->buf, (guint)rest);
+    mb->truncated = FALSE;
+    mb->trunc_at = 0;
+}
+
+/* The Content-Length of the item lied: split at the From_ lines its body passed over. */
+static void
+split_candidates(Mailbox *mb)
+{
+    gsize shift = 0;
+    for (guint i = 0; i < mb->n_splits; i++) {
+        gsize at = mb->splits[i] - shift;
+        if (at == 0 || at > mb->buf->len)
+            continue;
+        split_at(mb, at);
+        shift += at;
+    }
+    mb->n_splits = 0;
+    mb->line_start -= MIN(shift, mb->line_start);
+}
+
+/* A complete line buf[line_start, buf->len) (terminator included; only its start is stored
+ * once the item is over the limit) of line_len bytes in the stream. */
+static void
+mbox_line(Mailbox *mb)
+{
+    const char *line = (const char *)mb->buf->data + mb->line_start;
+    gsize content = mb->buf->len - mb->line_start;
+    while (content > 0 && (line[content - 1] == '\n' || line[content - 1] == '\r'))
+        content--;
+    gboolean blank = mb->line_len <= 2 && content == 0;
+    gboolean from = is_from_line(line, content);
+
+    if (mb->body_left > 0) {
+        /* inside a Content-Length body no From_ line counts, but candidates are remembered */
+        if (from && !mb->truncated && mb->n_splits < MAX_SPLITS)
+            mb->splits[mb->n_splits++] = mb->line_start;
+        mb->body_left -= (gint64)mb->line_len;
+        if (mb->body_left <= 0)
+            mb->body_left = -1; /* ended: the next non-blank line must be a From_ line */
+        from = FALSE;
+    } else if (mb->body_left < 0 && !blank) {
+        if (!from)
+            split_candidates(mb); /* the length lied */
+        mb->n_splits = 0;
+        mb->body_left = 0;
+        line = (const char *)mb->buf->data + mb->line_start;
+    }
+    if (from) {
+        split_at(mb, mb->line_start);
+        mb->line_start = 0;
+        mb->in_headers = TRUE;
+        mb->content_length = -1;
+        mb->body_left = 0;
+        mb->n_splits = 0;
+        return;
+    }
+    if (mb->in_headers) {
+        if (blank) {
+            mb->in_headers = FALSE;
+            if (mb->content_length > 0 && mb->content_length <= (gint64)DSN_MAX_ITEM)
+                mb->body_left = mb->content_length;
+        } else if (content > 15 && g_ascii_strncasecmp(line, "Content-Length:", 15) == 0) {
+            const char *v = line + 15, *ve = line + content;
+            while (v < ve && *v == ' ')
+                v++;
+            gint64 n = 0;
+            gboolean ok = v < ve && g_ascii_isdigit(*v);
+            while (v < ve && g_ascii_isdigit(*v) && n < G_MAXINT32)
+                n = n * 10 + (*v++ - '0');
+            if (ok)
+                mb->content_length = n;
+        }
+    }
+    if (mb->truncated && mb->line_start >= mb->trunc_at)
+        g_byte_array_set_size(mb->buf, (guint)mb->line_start); /* over the limit: not kept */
+}
+
+static void
+mbox_feed(gpointer self, const char *data, gsize len)
+{
+    Mailbox *mb = self;
+    mb->ctx->stats->bytes += len;
+    if (!mb->term_known && len > 0) {
+        const char *lf = memchr(data, '\n', len);
+        const char *cr = memchr(data, '\r', len);
+        if (lf || cr) {
+            mb->term = (cr && !lf) ? '\r' : '\n';
+            mb->term_known = TRUE;
+        }
+    }
+    const char *p = data, *end = data + len;
+    while (p < end) {
+        const char *nl = memchr(p, mb->term, (gsize)(end - p));
+        const char *seg_end = nl ? nl + 1 : end;
+        gsize seg = (gsize)(seg_end - p);
+        if (mb->line_len == 0)
+            mb->line_start = mb->buf->len;
+        if (!mb->truncated && mb->buf->len + seg > DSN_MAX_ITEM) {
+            mb->truncated = TRUE;
+            mb->trunc_at = mb->line_start;
+        }
+        gsize keep = seg;
+        if (mb->truncated) {
+            gsize have = mb->buf->len - mb->line_start;
+            keep = have >= LINE_KEEP ? 0 : MIN(seg, LINE_KEEP - have);
+        }
+        if (keep)
+            g_byte_array_append(mb->buf, (const guint8 *)p, (guint)keep);
+        mb->line_len += seg;
+        if (nl) {
+            mbox_line(mb);
+            mb->line_len = 0;
+        }
+        p = seg_end;
+    }
+}
+
+static gboolean
+mbox_finish(gpointer self, GError **error)
+{
+    (void)error;
+    Mailbox *mb = self;
+    if (mb->line_len > 0) {
+        mbox_line(mb);
+        mb->line_len = 0;
+    }
+    if (mb->n_splits > 0 && mb->body_left > 0)
+        split_candidates(mb); /* a Content-Length reaching past the end of the stream */
+    emit_item(mb, mb->buf->len, TRUE);
+    g_byte_array_set_size(mb->buf, 0);
+    return TRUE;
+}
+
+static void
+eml_feed(gpointer self, const char *data, gsize len)
+{
+    Mailbox *mb = self;
+    mb->ctx->stats->bytes += len;
+    if (mb->truncated)
+        return;
+    gsize room = DSN_MAX_ITEM - mb->buf->len;
+    if (len > room) {
+        mb->truncated = TRUE;
+        len = room;
+    }
+    g_byte_array_append(mb->buf, (const guint8 *)data, (guint)len);
+}
+
+static gboolean
+eml_finish(gpointer self, GError **error)
+{
+    (void)error;
+    Mailbox *mb = self;
+    mb->items++;
+    dsn_decode_item(mb->dsn, mb->ctx, (const char *)mb->buf->data, mb->buf->len, mb->items,
+                    mb->truncated);
+    g_byte_array_set_size(mb->buf, 0);
+    return TRUE;
+}
+
+/* ---- probing ---- */
+
+static const char *const mail_headers[] = {
+    "Return-Path",
+    "Received",
+    "Delivered-To",
+    "X-Original-To",
+    "From",
+    "To",
+    "Cc",
+    "Date",
+    "Subject",
+    "Message-ID",
+    "Message-Id",
+    "MIME-Version",
+    "Mime-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Reply-To",
+    "Sender",
+    "In-Reply-To",
+    "References",
+    "Envelope-To",
+    "Delivery-date",
+    "DKIM-Signature",
+    "Authentication-Results",
+    "ARC-Seal",
+    "ARC-Message-Signature",
+    "ARC-Authentication-Results",
+    "Auto-Submitted",
+    "Precedence",
+    "Received-SPF",
+    "Thread-Topic",
+    "Thread-Index",
+    "Importance",
+    "X-Failed-Recipients",
+    "Domainkey-Signature",
+    "User-Agent",
+    "Organization",
+    "Status",
+    "List-Unsubscribe",
+    "Feedback-ID",
+    "Resent-From",
+    "Resent-Date",
+    "Errors-To",
+};
+
+/* 2 = a known mail header line, 1 = some other "Name: value" or continuation, 0 = neither. */
+static int
+header_line_kind(const char *s, gsize len)
+{
+    if (len > 0 && (s[0] == ' ' || s[0] == '\t'))
+        return 1;
+    gsize i = 0;
+    while (i < len && i < 80 && (guchar)s[i] > 32 && (guchar)s[i] < 127 && s[i] != ':')
+        i++;
+    if (i == 0 || i >= len || s[i] != ':')
+        return 0;
+    for (gsize k = 0; k < G_N_ELEMENTS(mail_headers); k++)
+        if (strlen(mail_headers[k]) == i && g_ascii_strncasecmp(s, mail_headers[k], i) == 0)
+            return 2;
+    if (i > 2 && (s[0] == 'X' || s[0] == 'x') && s[1] == '-')
+        return 2;
+    for (gsize k = 0; k < i; k++)
+        if (!g_ascii_isalnum(s[k]) && s[k] != '-' && s[k] != '_')
+            return 0;
+    return 1;
+}
+
+/* Scores the header lines at the start of head: 80 when the first line is a known mail header
+ * and two or more follow; a little less when the block is damaged (an unknown first field,
+ * a continuation that lost its indentation). */
+static guint
+score_headers(const char *head, gsize len)
+{
+    const char *p = head, *end = head + len;
+    int known = 0, lines = 0, bad = 0;
+    gboolean first_unknown = FALSE;
+    /* continuation lines (long DKIM signatures, Received chains) do not use up the budget */
+    while (p < end && lines < 16) {
+        const char *e = p;
+        while (e < end && *e != '\n' && *e != '\r')
+            e++;
+        if (e == end && lines > 0)
+            break; /* a cut last line says nothing */
+        if (e == p)
+            break; /* blank line: end of the header block */
+        int k = header_line_kind(p, (gsize)(e - p));
+        if (k == 0) {
+            if (lines == 0 || ++bad > 2)
+                break;
+        } else {
+            if (lines == 0 && k != 2)
+                first_unknown = TRUE;
+            known += k == 2;
+        }
+        if (*p != ' ' && *p != '\t')
+            lines++;
+        p = e;
+        if (p < end && *p == '\r')
+            p++;
+        if (p < end && *p == '\n')
+            p++;
+    }
+    if (lines == 0 || (lines == 1 && bad))
+        return 0;
+    gboolean clean = !bad && !first_unknown;
+    if (known >= 3)
+        return clean ? 80 : 70;
+    if (known == 2)
+        return clean ? 80 : 50;
+    return known == 1 && clean ? 40 : 0;
+}
+
+static guint
+mbox_probe(const char *head, gsize len)
+{
+    if (len < 5 || memcmp(head, "From ", 5) != 0)
+        return 0;
+    const char *e = head;
+    while (e < head + len && *e != '\n' && *e != '\r')
+        e++;
+    if (!is_from_line(head, (gsize)(e - head)))
+        return 10;
+    while (e < head + len && (*e == '\n' || *e == '\r'))
+        e++;
+    guint h = score_headers(e, (gsize)(head + len - e));
+    return h >= 40 ? 95 : 50;
+}
+
+static guint
+eml_probe(const char *head, gsize len)
+{
+    /* a message may start with blank lines in broken Maildir files */
+    while (len > 0 && (*head == '\n' || *head == '\r')) {
+        head++;
+        len--;
+    }
+    return score_headers(head, len);
+}
+
+const ParserClass mailbox_mbox_parser = {
+    .name = "mbox",
+    .description = "Unix mbox of received mail (mboxo, mboxrd, mboxcl2): bounces, replies",
+    .probe = mbox_probe,
+    .new = mbox_new,
+    .feed_block = mbox_feed,
+    .finish = mbox_finish,
+    .free = mailbox_free,
+};
+
+const ParserClass mailbox_eml_parser = {
+    .name = "eml",
+    .description = "One received message (.eml, Maildir or MH file): bounce, reply, complaint",
+    .probe = eml_probe,
+    .new = eml_new,
+    .feed_block = eml_feed,
+    .finish = eml_finish,
+    .free = mailbox_free,
+};
