@@ -21,8 +21,6 @@ static const ParserClass *const registry[] = {
     &postfix_parser_class,
     &powermta_parser_class,
     &kumomta_parser_class,
-    &mailbox_mbox_parser,
-    &mailbox_eml_parser,
     &app_jsonl_parser_class,
     &app_csv_parser_class,
     &transcript_parser_class,
