@@ -1,11 +1,11 @@
 /* The one table of input formats. Probe order matters only for equal scores. */
 #include "parser.h"
 
-#include "mailbox.h"
-
 #include <string.h>
 
 /* One line per format. */
+extern const ParserClass mailbox_mbox_parser;
+extern const ParserClass mailbox_eml_parser;
 extern const ParserClass postfix_parser_class;
 extern const ParserClass powermta_parser_class;
 extern const ParserClass kumomta_parser_class;
@@ -21,6 +21,8 @@ static const ParserClass *const registry[] = {
     &postfix_parser_class,
     &powermta_parser_class,
     &kumomta_parser_class,
+    &mailbox_mbox_parser,
+    &mailbox_eml_parser,
     &app_jsonl_parser_class,
     &app_csv_parser_class,
     &transcript_parser_class,
