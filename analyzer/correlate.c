@@ -417,6 +417,23 @@ is_final_kind(EventKind k)
            k == EVENT_KIND_REJECTED;
 }
 
+/* Mail headers date to the second: a bounce dated 09:00:11 arrived after the log's
+ * 09:00:11.47, so mailbox items sort at the end of their second. */
+static gint64
+order_time(const TimelineEvent *te)
+{
+    switch (te->kind) {
+    case EVENT_KIND_BOUNCE:
+    case EVENT_KIND_DELAY_NOTICE:
+    case EVENT_KIND_DSN_SUCCESS:
+    case EVENT_KIND_COMPLAINT:
+    case EVENT_KIND_OTHER_RECEIVED:
+        return te->time % G_USEC_PER_SEC == 0 ? te->time + G_USEC_PER_SEC - 1 : te->time;
+    default:
+        return te->time;
+    }
+}
+
 static TimelineEvent *
 add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
 {
@@ -446,14 +463,15 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
     if (e->kind == EVENT_KIND_DELIVERED)
         te->remote_id = keep(c, e->related_id);
     /* insert in time order; events of unknown time go last */
+    gint64 key = order_time(te);
     if (t->last_event == NULL) {
         t->events = t->last_event = te;
-    } else if (te->time == 0 || t->last_event->time <= te->time) {
+    } else if (te->time == 0 || order_time(t->last_event) <= key) {
         t->last_event->next = te;
         t->last_event = te;
     } else {
         TimelineEvent **pp = &t->events;
-        while (*pp && (*pp)->time != 0 && (*pp)->time <= te->time)
+        while (*pp && (*pp)->time != 0 && order_time(*pp) <= key)
             pp = &(*pp)->next;
         te->next = *pp;
         *pp = te;
@@ -908,6 +926,7 @@ add_other_item(Correlator *c, const Event *e, const char *subtype, Timeline *t, 
         .link = how,
         .input = e->input,
         .item = e->item,
+        .line = e->line,
     };
     g_array_append_val(c->other, it);
 }
@@ -1026,6 +1045,16 @@ link_mailbox(Correlator *c, const Event *e)
     }
     if (e->campaign && t->message->campaign == NULL)
         t->message->campaign = e->campaign;
+    Event copy;
+    if (e->kind == EVENT_KIND_BOUNCE && e->cause_hint == NULL && e->orig_recipient &&
+        e->recipient && strcmp(e->orig_recipient, e->recipient) != 0 &&
+        g_strcmp0(t->recipient, e->orig_recipient) == 0 &&
+        !is_ours(c, e->reporting_mta, t->message)) {
+        /* accepted for one address, failed for the one it was forwarded to */
+        copy = *e;
+        copy.cause_hint = intern(c, "forwarding-failure");
+        e = &copy;
+    }
     TimelineEvent *te = add_event(c, t, e, how);
     if (e->kind == EVENT_KIND_BOUNCE || e->kind == EVENT_KIND_DELAY_NOTICE) {
         /* after acceptance when our log shows the remote took it and the DSN is not ours */

@@ -145,7 +145,8 @@ typedef struct {
     Timeline *linked;
     LinkMethod link;
     guint32 input;
-    guint32 item;
+    guint32 item; /* mailbox item, or 0 for a log line */
+    guint64 line;
 } OtherItem;
 
 /* Computes outcome, classification, attempts and times of a timeline. */

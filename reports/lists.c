@@ -84,7 +84,11 @@ other_row(const Table *t, guint64 i, Cell *cells, GStringChunk *scratch, gpointe
         cells[7] = (Cell){.type = CELL_TEXT, .text = "not linked"};
     }
     char buf[1024];
-    g_snprintf(buf, sizeof buf, "%s item %u", report_stream_name(d, it->input), it->item);
+    if (it->item)
+        g_snprintf(buf, sizeof buf, "%s item %u", report_stream_name(d, it->input), it->item);
+    else
+        g_snprintf(buf, sizeof buf, "%s:%" G_GUINT64_FORMAT, report_stream_name(d, it->input),
+                   it->line);
     cells[8] = (Cell){.type = CELL_TEXT, .text = g_string_chunk_insert(scratch, buf)};
 }
 

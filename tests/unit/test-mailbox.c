@@ -198,7 +198,7 @@ test_gmail_text(void)
 static const Event *
 sample(Harness **h, const char *name)
 {
-    g_autofree char *path = g_build_filename("samples/mailbox", name, NULL);
+    g_autofree char *path = g_build_filename("tests/data/mailbox/bounce-maildir", name, NULL);
     *h = run_eml(path);
     return only_event(*h);
 }
