@@ -70,8 +70,8 @@ csv_append_cell(GString *out, const Cell *c)
     case CELL_TIME:
         g_string_append(out, time_format(c->i, buf, sizeof buf));
         break;
-    case CELL_DURATION:
-        append_real(out, c->r, "%.0f");
+    case CELL_DURATION: /* whole seconds, as in the workbook */
+        g_string_append_printf(out, "%" G_GINT64_FORMAT, (gint64)(c->r + 0.5));
         break;
     }
 }

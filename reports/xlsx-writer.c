@@ -145,7 +145,9 @@ write_cell(Writer *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const Cell *c
                                w->time);
         break;
     case CELL_DURATION:
-        worksheet_write_number(ws, r, c, cell->r / 86400.0, w->duration);
+        /* whole seconds, as in the CSV files */
+        worksheet_write_number(ws, r, c, (double)(gint64)(cell->r + 0.5) / 86400.0,
+                               w->duration);
         break;
     }
 }

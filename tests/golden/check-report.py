@@ -91,6 +91,9 @@ def check_xlsx(report_dir):
                     if not same(rows[n][k], data[n][k] if k < len(data[n]) else None)
                 ]
                 if bad:
+                    n, col, want, got = bad[0]
+                    print(f"# {table}.csv vs sheet '{name}': row {n} column '{col}': "
+                          f"CSV {want!r}, XLSX {got!r} ({len(bad)} cells differ)")
                     continue
                 found = True
                 print(f"# {table}.csv = sheet '{name}' ({len(rows)} rows)")
