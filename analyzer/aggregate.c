@@ -423,7 +423,7 @@ add_suppress(Builder *b, const Timeline *t)
     Step step = t->cls.step;
     if (t->complaint && t->complaint_type &&
         (strcmp(t->complaint_type, "abuse") == 0 || strcmp(t->complaint_type, "fraud") == 0)) {
-        reason = "complaint";
+        reason = t->complaint_type; /* abuse, fraud */
         action = "suppress";
         for (const TimelineEvent *e = t->events; e; e = e->next)
             if (e->kind == EVENT_KIND_COMPLAINT)

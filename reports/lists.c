@@ -21,8 +21,16 @@ suppress_row(const Table *t, guint64 i, Cell *cells, GStringChunk *scratch, gpoi
     const SuppressRow *r = d->agg->suppress->pdata[i];
     cells[0] = (Cell){.type = CELL_TEXT, .text = r->address};
     cells[1] = (Cell){.type = CELL_TEXT, .text = r->action};
+    gboolean complaint = r->timeline && r->timeline->complaint &&
+                         g_strcmp0(r->timeline->complaint_type, r->reason) == 0;
     cells[2] = (Cell){.type = CELL_TEXT, .text = r->reason};
-    const TaxonomyEntry *te = taxonomy_lookup(step_to_string(r->step), r->reason);
+    if (complaint) {
+        char buf[128];
+        g_snprintf(buf, sizeof buf, "complaint: %s", r->reason);
+        cells[2].text = g_string_chunk_insert(scratch, buf);
+    }
+    const TaxonomyEntry *te = taxonomy_lookup(complaint ? "complaint" : step_to_string(r->step),
+                                              r->reason);
     cells[3] = (Cell){.type = CELL_TEXT, .text = te ? te->definition : ""};
     if (r->step != STEP_UNKNOWN)
         cells[4] = (Cell){.type = CELL_TEXT, .text = report_step_label(r->step)};
