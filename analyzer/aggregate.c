@@ -190,7 +190,7 @@ counts_add(Counts *c, const Timeline *t)
         c->other_received++;
     c->attempts += t->attempts;
     for (const TimelineEvent *e = t->events; e; e = e->next)
-        if (e->kind == EVENT_KIND_DEFERRED && !(e->flags & EVENT_FLAG_NOT_ATTEMPTED))
+        if (e->kind == EVENT_KIND_DEFERRED)
             c->deferrals++;
     if (t->outcome == OUTCOME_DELIVERED && t->delivered_at && t->message->queued_at &&
         t->delivered_at >= t->message->queued_at) {
@@ -602,8 +602,13 @@ aggregates_build(const Correlator *c)
     const GPtrArray *messages = correlator_messages(c);
     for (guint i = 0; i < messages->len; i++) {
         const Message *m = messages->pdata[i];
-        if (m->notification || m->internal || m->local || m->timelines == NULL)
+        if (m->notification || m->internal || m->local || m->timelines == NULL) {
+            for (Timeline *t = m->timelines; t; t = t->next)
+                for (TimelineEvent *e = t->events; e; e = e->next)
+                    if (e->kind == EVENT_KIND_DELIVERED && !m->internal)
+                        a->uncounted_deliveries++;
             continue;
+        }
         a->messages++;
         for (Timeline *t = m->timelines; t; t = t->next)
             g_ptr_array_add(a->timelines, t);

@@ -15,7 +15,7 @@ typedef struct {
     guint64 complaints;
     guint64 other_received;
     guint64 attempts;
-    guint64 deferrals;          /* deferred attempts (incl. later delivered) */
+    guint64 deferrals;          /* deferrals, incl. "not attempted" ones and later delivered */
     double delay_sum;           /* seconds, delivered only */
     guint64 delay_n;
 } Counts;
@@ -83,6 +83,7 @@ typedef struct {
 typedef struct {
     Counts all;
     guint64 messages;     /* counted distinct messages */
+    guint64 uncounted_deliveries; /* notifications and local mail delivered (not counted) */
     gint64 first, last;   /* µs UTC over all counted timelines */
     GPtrArray *steps;     /* StepCauseRow*, sorted: step order, then count */
     GPtrArray *domains;   /* GroupRow*, by recipients desc */

@@ -100,6 +100,24 @@ sink_end(InputStream *stream, EventBatch *batch, gpointer data)
     push(s, ITEM_STREAM_END, batch, stream, NULL);
 }
 
+/* The CSV files are written on a thread of their own while the workbook is written: the row
+ * functions only read the finished analysis. */
+typedef struct {
+    const Report *report;
+    const char *dir;
+    GPtrArray *written;
+    GError *error;
+    gboolean ok;
+} CsvJob;
+
+static gpointer
+csv_thread(gpointer data)
+{
+    CsvJob *job = data;
+    job->ok = csv_write_report(job->report, job->dir, job->written, &job->error);
+    return NULL;
+}
+
 static gpointer
 reader_thread(gpointer data)
 {
@@ -282,6 +300,8 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         return FALSE;
     progress_phase(progress, "writing the report");
     gboolean ok = TRUE;
+    CsvJob job = {.report = report, .dir = o->output, .written = result->csv_paths, .ok = TRUE};
+    GThread *csv = o->no_csv ? NULL : g_thread_new("csv", csv_thread, &job);
     if (!o->no_xlsx) {
         g_autofree char *xlsx = g_build_filename(o->output, "mailtrail-report.xlsx", NULL);
         XlsxStats xs;
@@ -291,8 +311,16 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
             result->truncated_cells = xs.truncated_cells;
         }
     }
-    if (ok && !o->no_csv)
-        ok = csv_write_report(report, o->output, result->csv_paths, error);
+    if (csv) {
+        g_thread_join(csv);
+        if (!job.ok) {
+            if (ok)
+                g_propagate_error(error, job.error);
+            else
+                g_clear_error(&job.error);
+            ok = FALSE;
+        }
+    }
     progress_clear(progress);
 
     for (guint i = 0; i < streams->len; i++) {

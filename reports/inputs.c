@@ -140,6 +140,9 @@ report_quality_sheet(const ReportData *d)
     kv(t, "Local deliveries (received, not counted)", cs->local_messages,
        "mail our server delivered to its own mailboxes, such as the bounces coming back "
        "(--include-local counts them)");
+    kv(t, "Deliveries of notifications and local mail (not counted)",
+       d->agg->uncounted_deliveries,
+       "deliveries of the messages in the two rows above (pflogsumm counts them as delivered)");
     kv(t, "Internal hops folded (not counted twice)", cs->internal_hops,
        "content-filter re-injections and relays between our own MTAs");
     kv(t, "SMTP commands in transcripts", cs->smtp_commands, "per-command events read");

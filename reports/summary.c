@@ -104,7 +104,8 @@ report_summary_sheet(const ReportData *d)
     kv_int(t, "Other received emails", other,
            "auto-replies, challenges, human replies ... (Other received sheet)");
     kv_int(t, "Delivery attempts", (gint64)c->attempts, "SMTP transactions tried");
-    kv_int(t, "Deferred attempts", (gint64)c->deferrals, "temporary failures that were retried");
+    kv_int(t, "Deferred attempts", (gint64)c->deferrals,
+           "temporary failures, including attempts skipped while a destination was marked down");
     table_add_row(t);
     table_set_text(t, 0, "Average delivery delay");
     if (c->delay_n)
