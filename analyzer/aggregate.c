@@ -176,8 +176,16 @@ typedef struct {
     GStringChunk *strings;
 } Builder;
 
+/* What one walk over a timeline's events finds. */
+typedef struct {
+    const char *relay; /* the last remote host an attempt went to */
+    const TimelineEvent *last_defer;
+    guint deferrals;
+    guint compiled, compile_failed, submitted;
+} Facts;
+
 static void
-counts_add(Counts *c, const Timeline *t)
+counts_add(Counts *c, const Timeline *t, const Facts *f)
 {
     c->recipients++;
     c->outcome[t->outcome]++;
@@ -189,9 +197,7 @@ counts_add(Counts *c, const Timeline *t)
     if (t->other_received)
         c->other_received++;
     c->attempts += t->attempts;
-    for (const TimelineEvent *e = t->events; e; e = e->next)
-        if (e->kind == EVENT_KIND_DEFERRED)
-            c->deferrals++;
+    c->deferrals += f->deferrals;
     if (t->outcome == OUTCOME_DELIVERED && t->delivered_at && t->message->queued_at &&
         t->delivered_at >= t->message->queued_at) {
         c->delay_sum += (double)(t->delivered_at - t->message->queued_at) / G_USEC_PER_SEC;
@@ -242,19 +248,47 @@ group(Builder *b, GHashTable *table, const char *name)
 }
 
 static void
-group_add(GroupRow *g, const Timeline *t)
+counts_merge(Counts *dst, const Counts *src)
 {
-    counts_add(&g->counts, t);
+    dst->recipients += src->recipients;
+    for (int i = 0; i < OUTCOME_N; i++)
+        dst->outcome[i] += src->outcome[i];
+    for (int i = 0; i < STEP_N; i++)
+        dst->failed_by_step[i] += src->failed_by_step[i];
+    dst->complaints += src->complaints;
+    dst->other_received += src->other_received;
+    dst->attempts += src->attempts;
+    dst->deferrals += src->deferrals;
+    dst->delay_sum += src->delay_sum;
+    dst->delay_n += src->delay_n;
+}
+
+static void
+group_merge(GroupRow *dst, const GroupRow *src)
+{
+    counts_merge(&dst->counts, &src->counts);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, src->causes);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        gsize n = GPOINTER_TO_SIZE(g_hash_table_lookup(dst->causes, k)) + GPOINTER_TO_SIZE(v);
+        g_hash_table_insert(dst->causes, k, GSIZE_TO_POINTER(n));
+    }
+    dst->messages += src->messages;
+    dst->compiled += src->compiled;
+    dst->compile_failed += src->compile_failed;
+    dst->submitted += src->submitted;
+}
+
+static void
+group_add(GroupRow *g, const Timeline *t, const Facts *f)
+{
+    counts_add(&g->counts, t, f);
     if (t->outcome != OUTCOME_DELIVERED && t->cls.cause)
         count_cause(g->causes, t->cls.cause);
-    for (const TimelineEvent *e = t->events; e; e = e->next) {
-        if (e->kind == EVENT_KIND_COMPILED)
-            g->compiled++;
-        else if (e->kind == EVENT_KIND_COMPILE_FAILED)
-            g->compile_failed++;
-        else if (e->kind == EVENT_KIND_SUBMITTED)
-            g->submitted++;
-    }
+    g->compiled += f->compiled;
+    g->compile_failed += f->compile_failed;
+    g->submitted += f->submitted;
 }
 
 /* Rows are their own hash keys: lookups use a row on the stack, no key strings are built. The
@@ -316,15 +350,18 @@ step_row(Builder *b, Step step, const char *cause)
 }
 
 static PeriodRow *
-period(GHashTable *table, gint64 start)
+period(GHashTable *table, gint64 start, PeriodRow **last)
 {
+    /* timelines come in time order: mostly the same period as the one before */
+    if (*last && (*last)->start == start)
+        return *last;
     PeriodRow *p = g_hash_table_lookup(table, &start);
     if (p == NULL) {
         p = g_new0(PeriodRow, 1);
         p->start = start;
         g_hash_table_insert(table, &p->start, p);
     }
-    return p;
+    return *last = p;
 }
 
 static gint64
@@ -334,84 +371,97 @@ floor_to(gint64 t, gint64 unit)
     return r < 0 ? t - r - unit : t - r;
 }
 
-static const char *
-relay_of(const Timeline *t)
+static void
+add_relay(Builder *b, const TimelineEvent *e)
 {
-    const char *relay = NULL;
-    for (const TimelineEvent *e = t->events; e; e = e->next)
-        if ((e->kind == EVENT_KIND_DELIVERED || e->kind == EVENT_KIND_DEFERRED ||
-             e->kind == EVENT_KIND_FAILED) &&
-            e->relay && *e->relay && strcmp(e->relay, "none") != 0)
-            relay = e->relay;
-    return relay;
+    RelayRow probe = {.host = e->relay ? e->relay : "none", .ip = e->relay_ip};
+    RelayRow *r = g_hash_table_lookup(b->relays, &probe);
+    if (r == NULL) {
+        r = g_new0(RelayRow, 1);
+        r->host = probe.host;
+        r->ip = e->relay_ip;
+        r->causes = g_hash_table_new(g_str_hash, g_str_equal);
+        g_hash_table_add(b->relays, r);
+    }
+    r->attempts++;
+    if (e->kind == EVENT_KIND_DELIVERED)
+        r->delivered++;
+    else if (e->kind == EVENT_KIND_DEFERRED)
+        r->deferred++;
+    else
+        r->failed++;
+    if (e->kind != EVENT_KIND_DELIVERED)
+        count_cause(r->causes, e->cls.cause);
+    if (e->time && (r->first == 0 || e->time < r->first))
+        r->first = e->time;
+    if (e->time > r->last)
+        r->last = e->time;
 }
 
 static void
-add_relays(Builder *b, const Timeline *t)
+add_code(Builder *b, const Timeline *t, const TimelineEvent *e)
 {
-    for (const TimelineEvent *e = t->events; e; e = e->next) {
-        if (e->kind != EVENT_KIND_DELIVERED && e->kind != EVENT_KIND_DEFERRED &&
-            e->kind != EVENT_KIND_FAILED)
-            continue;
-        if (e->flags & EVENT_FLAG_NOT_ATTEMPTED)
-            continue;
-        RelayRow probe = {.host = e->relay ? e->relay : "none", .ip = e->relay_ip};
-        RelayRow *r = g_hash_table_lookup(b->relays, &probe);
-        if (r == NULL) {
-            r = g_new0(RelayRow, 1);
-            r->host = probe.host;
-            r->ip = e->relay_ip;
-            r->causes = g_hash_table_new(g_str_hash, g_str_equal);
-            g_hash_table_add(b->relays, r);
-        }
-        r->attempts++;
-        if (e->kind == EVENT_KIND_DELIVERED)
-            r->delivered++;
-        else if (e->kind == EVENT_KIND_DEFERRED)
-            r->deferred++;
-        else
-            r->failed++;
-        if (e->kind != EVENT_KIND_DELIVERED)
-            count_cause(r->causes, e->cls.cause);
-        if (e->time && (r->first == 0 || e->time < r->first))
-            r->first = e->time;
-        if (e->time > r->last)
-            r->last = e->time;
+    CodeRow probe = {.reply_code = e->reply_code, .enhanced = e->enhanced};
+    CodeRow *r = g_hash_table_lookup(b->codes, &probe);
+    if (r == NULL) {
+        r = g_new0(CodeRow, 1);
+        r->reply_code = e->reply_code;
+        r->enhanced = e->enhanced;
+        r->success = e->kind == EVENT_KIND_DELIVERED || e->kind == EVENT_KIND_DSN_SUCCESS;
+        g_hash_table_add(b->codes, r);
+    }
+    r->events++;
+    if (r->example == NULL && e->diagnostic) {
+        r->example = e;
+        r->example_timeline = t;
+    }
+    /* count each recipient once per code: timelines are visited one after the other */
+    if (r->last_timeline != t) {
+        r->last_timeline = t;
+        r->recipients++;
     }
 }
 
 static void
-add_codes(Builder *b, const Timeline *t)
+walk_events(Builder *b, const Timeline *t, Facts *f)
 {
-    GHashTable *seen = NULL;
     for (const TimelineEvent *e = t->events; e; e = e->next) {
-        if (e->reply_code == 0 && e->enhanced == NULL)
-            continue;
-        if (e->kind == EVENT_KIND_SMTP_COMMAND || e->kind == EVENT_KIND_OTHER_RECEIVED)
-            continue;
-        CodeRow probe = {.reply_code = e->reply_code, .enhanced = e->enhanced};
-        CodeRow *r = g_hash_table_lookup(b->codes, &probe);
-        if (r == NULL) {
-            r = g_new0(CodeRow, 1);
-            r->reply_code = e->reply_code;
-            r->enhanced = e->enhanced;
-            r->success = e->kind == EVENT_KIND_DELIVERED || e->kind == EVENT_KIND_DSN_SUCCESS;
-            g_hash_table_add(b->codes, r);
+        switch (e->kind) {
+        case EVENT_KIND_DEFERRED:
+            f->deferrals++;
+            if (e->cls.cause) {
+                f->last_defer = e;
+                StepCauseRow *r = step_row(b, e->cls.step, e->cls.cause);
+                r->attempts++;
+                if (r->example == NULL) {
+                    r->example = e;
+                    r->example_timeline = t;
+                }
+            }
+            G_GNUC_FALLTHROUGH;
+        case EVENT_KIND_DELIVERED:
+        case EVENT_KIND_FAILED:
+            if (e->relay && *e->relay && strcmp(e->relay, "none") != 0)
+                f->relay = e->relay;
+            if (!(e->flags & EVENT_FLAG_NOT_ATTEMPTED))
+                add_relay(b, e);
+            break;
+        case EVENT_KIND_COMPILED:
+            f->compiled++;
+            break;
+        case EVENT_KIND_COMPILE_FAILED:
+            f->compile_failed++;
+            break;
+        case EVENT_KIND_SUBMITTED:
+            f->submitted++;
+            break;
+        default:
+            break;
         }
-        r->events++;
-        if (r->example == NULL && e->diagnostic) {
-            r->example = e;
-            r->example_timeline = t;
-        }
-        if (seen == NULL)
-            seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-        if (!g_hash_table_contains(seen, r)) {
-            g_hash_table_add(seen, r);
-            r->recipients++;
-        }
+        if ((e->reply_code || e->enhanced) && e->kind != EVENT_KIND_SMTP_COMMAND &&
+            e->kind != EVENT_KIND_OTHER_RECEIVED)
+            add_code(b, t, e);
     }
-    if (seen)
-        g_hash_table_destroy(seen);
 }
 
 static void
@@ -616,22 +666,16 @@ aggregates_build(const Correlator *c)
     g_ptr_array_sort(a->timelines, compare_timelines);
 
     /* a domain's provider: from the MX/relay hosts its mail went to, else from the domain */
-    GHashTable *domain_provider = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < a->timelines->len; i++) {
-        const Timeline *t = a->timelines->pdata[i];
-        const char *domain = timeline_domain(t);
-        const char *relay = relay_of(t);
-        if (relay || !g_hash_table_contains(domain_provider, domain))
-            g_hash_table_insert(domain_provider, (gpointer)domain,
-                                (gpointer)g_string_chunk_insert_const(
-                                    b.strings, aggregate_provider(domain, relay)));
-    }
-
-    /* campaigns count distinct messages */
+    /* One walk over each timeline's events gathers what every table needs (events are
+     * scattered in memory: walking them once is most of the cost of this function). */
+    PeriodRow *last_day = NULL, *last_hour = NULL;
+    GroupRow *last_campaign = NULL, *last_domain = NULL;
     GHashTable *campaign_msgs = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (guint i = 0; i < a->timelines->len; i++) {
         const Timeline *t = a->timelines->pdata[i];
-        counts_add(&a->all, t);
+        Facts facts = {0}, *f = &facts;
+        walk_events(&b, t, f);
+        counts_add(&a->all, t, f);
         gint64 when = t->first_seen ? t->first_seen : t->message->queued_at;
         if (when && (a->first == 0 || when < a->first))
             a->first = when;
@@ -672,52 +716,59 @@ aggregates_build(const Correlator *c)
             count_cause(a->cause_totals, t->cls.cause);
         }
         /* delivered after trouble: the last deferral's step and cause */
-        const TimelineEvent *last_defer = NULL;
-        for (const TimelineEvent *e = t->events; e; e = e->next) {
-            if (e->kind == EVENT_KIND_DEFERRED && e->cls.cause) {
-                last_defer = e;
-                StepCauseRow *r = step_row(&b, e->cls.step, e->cls.cause);
-                r->attempts++;
-                if (r->example == NULL) {
-                    r->example = e;
-                    r->example_timeline = t;
-                }
-            }
-        }
-        if (t->outcome == OUTCOME_DELIVERED && last_defer) {
-            StepCauseRow *r = step_row(&b, last_defer->cls.step, last_defer->cls.cause);
+        if (t->outcome == OUTCOME_DELIVERED && f->last_defer) {
+            StepCauseRow *r = step_row(&b, f->last_defer->cls.step, f->last_defer->cls.cause);
             r->recovered++;
             r->temporary++;
         }
 
-        const char *domain = timeline_domain(t);
-        const char *provider = g_hash_table_lookup(domain_provider, domain);
-        GroupRow *d = group(&b, b.domains, *domain ? domain : "(none)");
-        group_add(d, t);
-        d->provider = provider;
-        GroupRow *p = group(&b, b.providers, provider);
-        group_add(p, t);
-        if (d->counts.recipients == 1)
-            p->domains++;
-
         const char *camp = t->message->campaign ? t->message->campaign : "(none)";
-        GroupRow *cg = group(&b, b.campaigns, camp);
-        group_add(cg, t);
+        GroupRow *cg = last_campaign && strcmp(last_campaign->name, camp) == 0
+                           ? last_campaign
+                           : group(&b, b.campaigns, camp);
+        last_campaign = cg;
+        group_add(cg, t, f);
         if (!g_hash_table_contains(campaign_msgs, t->message)) {
             g_hash_table_add(campaign_msgs, t->message);
             cg->messages++;
         }
-
-        add_relays(&b, t);
-        add_codes(&b, t);
         add_suppress(&b, t);
+        const char *domain = timeline_domain(t);
+        if (*domain == '\0')
+            domain = "(none)";
+        if (last_domain == NULL || strcmp(last_domain->name, domain) != 0)
+            last_domain = group(&b, b.domains, domain);
+        group_add(last_domain, t, f);
+        if (f->relay)
+            last_domain->relay = f->relay; /* its provider follows the MX hosts seen */
         if (when) {
-            counts_add(&period(b.days, floor_to(when, DAY_US))->counts, t);
-            counts_add(&period(b.hours, floor_to(when, HOUR_US))->counts, t);
+            counts_add(&period(b.days, floor_to(when, DAY_US), &last_day)->counts, t, f);
+            counts_add(&period(b.hours, floor_to(when, HOUR_US), &last_hour)->counts, t, f);
         }
     }
+
+    /* a domain's provider: from the MX/relay hosts its mail went to, else from the domain;
+     * a provider's row is the sum of its domains' rows */
+    GHashTable *relay_provider = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, b.domains);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        GroupRow *d = value;
+        const char *name = strcmp(d->name, "(none)") == 0 ? "" : d->name;
+        const char *prov = d->relay ? g_hash_table_lookup(relay_provider, d->relay) : NULL;
+        if (prov == NULL) {
+            prov = g_string_chunk_insert_const(b.strings, aggregate_provider(name, d->relay));
+            if (d->relay)
+                g_hash_table_insert(relay_provider, (gpointer)d->relay, (gpointer)prov);
+        }
+        d->provider = prov;
+        GroupRow *p = group(&b, b.providers, prov);
+        group_merge(p, d);
+        p->domains++;
+    }
+    g_hash_table_destroy(relay_provider);
     g_hash_table_destroy(campaign_msgs);
-    g_hash_table_destroy(domain_provider);
 
     a->steps = sorted_values(b.steps, compare_step_rows);
     g_ptr_array_set_free_func(a->steps, g_free);

@@ -38,6 +38,7 @@ typedef struct {
 typedef struct {
     const char *name;     /* domain, provider, campaign or relay */
     const char *provider; /* domains: their provider */
+    const char *relay;    /* domains: an MX/relay host their mail went to (for the provider) */
     Counts counts;
     GHashTable *causes;   /* cause -> count (of timelines not delivered) */
     guint64 messages;     /* campaigns: distinct messages */
@@ -62,6 +63,7 @@ typedef struct {
     guint64 recipients;
     const TimelineEvent *example;
     const Timeline *example_timeline;
+    const Timeline *last_timeline; /* while counting: the last timeline counted */
     gboolean success;
 } CodeRow;
 

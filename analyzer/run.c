@@ -251,6 +251,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         .paths = paths,
         .iopts = &iopts,
     };
+    gint64 t_start = g_get_monotonic_time();
     GThread *reader = g_thread_new("reader", reader_thread, &sink);
     for (gboolean done = FALSE; !done;) {
         Item *it = g_async_queue_pop(sink.full);
@@ -284,9 +285,14 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     g_async_queue_unref(sink.full);
     g_async_queue_unref(sink.free);
 
+    /* MAILTRAIL_TIMING=1 prints how long each phase took, for performance work */
+    gboolean timing = g_getenv("MAILTRAIL_TIMING") != NULL;
+    gint64 t_read = g_get_monotonic_time();
     progress_phase(progress, "linking and classifying");
     correlator_finish(corr, classifier);
+    gint64 t_finish = g_get_monotonic_time();
     g_autoptr(Aggregates) agg = aggregates_build(corr);
+    gint64 t_agg = g_get_monotonic_time();
 
     ReportData rd = {
         .agg = agg,
@@ -322,6 +328,13 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         }
     }
     progress_clear(progress);
+    if (timing) {
+        gint64 t_end = g_get_monotonic_time();
+        g_printerr("timing: read+correlate %.2f s, link+classify %.2f s, aggregate %.2f s, "
+                   "write %.2f s\n",
+                   (double)(t_read - t_start) / 1e6, (double)(t_finish - t_read) / 1e6,
+                   (double)(t_agg - t_finish) / 1e6, (double)(t_end - t_agg) / 1e6);
+    }
 
     for (guint i = 0; i < streams->len; i++) {
         const InputStream *s = streams->pdata[i];

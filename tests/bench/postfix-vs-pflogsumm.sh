@@ -33,7 +33,7 @@ measure() { # name, command...: prints "name wall rss_kb"
     name=$1
     shift
     /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || true
-    echo "$name $(cat "$tmp/time")"
+    echo "$name $(tail -n 1 "$tmp/time")"
 }
 measure pflogsumm pflogsumm "$log" >"$tmp/r1"
 measure aggregate "$build/mailtrail" report -q --no-messages -o "$tmp/agg" "$log" >"$tmp/r2"
@@ -54,7 +54,8 @@ get() { awk -v w="$1" '$2 == w { v = $1; sub(/k$/, "", v); if ($1 ~ /k$/) v *= 1
 kv() { awk -F, -v k="$1" '$1 == k { print $2 }' "$tmp/agg/$2.csv"; }
 p_delivered=$(get delivered)
 p_bounced=$(get bounced)
-p_deferrals=$(awk '$2 == "deferred" { gsub(/[()]/, "", $3); print $3; exit }' "$pf")
+p_deferrals=$(awk '$2 == "deferred" { v = $3; gsub(/[()]/, "", v); n = v; sub(/[km]$/, "", n);
+    if (v ~ /k$/) n *= 1024; if (v ~ /m$/) n *= 1048576; print n; exit }' "$pf")
 m_delivered=$(kv Delivered summary)
 m_local=$(kv "Deliveries of notifications and local mail (not counted)" data-quality)
 m_failed=$(kv "Failed while compiling or sending" summary)
