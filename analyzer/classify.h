@@ -7,15 +7,17 @@
 
 #include "event.h"
 
+/* Kept with every failure of every timeline: small fields are bytes (Step, Permanence and
+ * Confidence values). */
 typedef struct {
-    Step step;             /* where it happened (STEP_ASYNC for bounces after acceptance;
-                              STEP_QUIT + quit-failure: delivered, only QUIT failed) */
-    Step remote_step;      /* for async bounces: the step at the remote hop, if stated */
-    const char *cause;     /* a cause of taxonomy.tsv ("mailbox-unknown"); static storage */
-    Permanence permanence;
-    Confidence confidence; /* of the step */
-    const char *rule;      /* id of the rule that decided the cause; static storage (interned) */
-    guint flags;           /* CLASSIFY_FLAG_* */
+    const char *cause;  /* a cause of taxonomy.tsv ("mailbox-unknown"); static storage */
+    const char *rule;   /* id of the rule that decided the cause; static storage (interned) */
+    guint8 step;        /* Step: where it happened (STEP_ASYNC for bounces after acceptance;
+                           STEP_QUIT + quit-failure: delivered, only QUIT failed) */
+    guint8 remote_step; /* Step: for async bounces, the step at the remote hop, if stated */
+    guint8 permanence;  /* Permanence */
+    guint8 confidence;  /* Confidence of the step */
+    guint32 flags;      /* CLASSIFY_FLAG_* */
 } Classification;
 
 enum {
