@@ -1168,8 +1168,26 @@ mark_local(Correlator *c)
     }
 }
 
+typedef struct {
+    const GPtrArray *messages;
+    guint from, to;
+    Classifier *classifier;
+} FinishJob;
+
+static gpointer
+finish_range(gpointer data)
+{
+    FinishJob *job = data;
+    for (guint i = job->from; i < job->to; i++) {
+        Message *m = job->messages->pdata[i];
+        for (Timeline *t = m->timelines; t; t = t->next)
+            timeline_finish(t, job->classifier);
+    }
+    return NULL;
+}
+
 void
-correlator_finish(Correlator *c, Classifier *classifier)
+correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint n)
 {
     fold_hops(c);
     mark_local(c);
@@ -1193,11 +1211,28 @@ correlator_finish(Correlator *c, Classifier *classifier)
         }
         g_array_set_size(c->pending, 0);
     }
-    for (guint i = 0; i < c->messages->len; i++) {
-        Message *m = c->messages->pdata[i];
-        for (Timeline *t = m->timelines; t; t = t->next)
-            timeline_finish(t, classifier);
+    /* each timeline is derived on its own: split the messages between the threads */
+    n = CLAMP(n, 1, 8);
+    FinishJob jobs[8];
+    GThread *threads[8] = {NULL};
+    guint per = (c->messages->len + n - 1) / n;
+    for (guint k = 0; k < n; k++) {
+        jobs[k] = (FinishJob){.messages = c->messages,
+                              .from = MIN(k * per, c->messages->len),
+                              .to = MIN((k + 1) * per, c->messages->len),
+                              .classifier = classifiers[k]};
+        if (k > 0)
+            threads[k] = g_thread_new("finish", finish_range, &jobs[k]);
     }
+    finish_range(&jobs[0]);
+    for (guint k = 1; k < n; k++)
+        g_thread_join(threads[k]);
+}
+
+void
+correlator_finish(Correlator *c, Classifier *classifier)
+{
+    correlator_finish_parallel(c, &classifier, 1);
 }
 
 const GPtrArray *

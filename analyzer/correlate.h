@@ -50,6 +50,9 @@ void correlator_free(Correlator *c);
 void correlator_consume(Correlator *c, const EventBatch *batch);
 /* Links the kept events, classifies and derives every timeline. Call once, at the end. */
 void correlator_finish(Correlator *c, Classifier *classifier);
+/* The same, deriving the timelines on n threads, each with a classifier of its own (built
+ * with the same rules). */
+void correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint n);
 
 /* After finish: every message in the order first seen. */
 const GPtrArray *correlator_messages(const Correlator *c);

@@ -211,9 +211,12 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     } else {
         tz = g_time_zone_new_local();
     }
+    /* one classifier per thread that derives timelines (each keeps its own memo table) */
     g_autoptr(Classifier) classifier = classifier_new();
+    g_autoptr(Classifier) classifier2 = classifier_new();
     for (int i = 0; o->rules && o->rules[i]; i++)
-        if (!classifier_load_rules(classifier, o->rules[i], error))
+        if (!classifier_load_rules(classifier, o->rules[i], error) ||
+            !classifier_load_rules(classifier2, o->rules[i], NULL))
             return FALSE;
     CorrelatorOptions copts = {
         .our_mtas = (const char *const *)o->our_mta,
@@ -289,7 +292,8 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     gboolean timing = g_getenv("MAILTRAIL_TIMING") != NULL;
     gint64 t_read = g_get_monotonic_time();
     progress_phase(progress, "linking and classifying");
-    correlator_finish(corr, classifier);
+    Classifier *classifiers[] = {classifier, classifier2};
+    correlator_finish_parallel(corr, classifiers, G_N_ELEMENTS(classifiers));
     gint64 t_finish = g_get_monotonic_time();
     g_autoptr(Aggregates) agg = aggregates_build(corr);
     gint64 t_agg = g_get_monotonic_time();
