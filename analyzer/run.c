@@ -256,8 +256,11 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     };
     gint64 t_start = g_get_monotonic_time();
     GThread *reader = g_thread_new("reader", reader_thread, &sink);
+    gint64 waited = 0; /* the correlator waiting for the reader */
     for (gboolean done = FALSE; !done;) {
+        gint64 before = g_get_monotonic_time();
         Item *it = g_async_queue_pop(sink.full);
+        waited += g_get_monotonic_time() - before;
         switch (it->kind) {
         case ITEM_BATCH:
         case ITEM_STREAM_END:
@@ -334,9 +337,10 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     progress_clear(progress);
     if (timing) {
         gint64 t_end = g_get_monotonic_time();
-        g_printerr("timing: read+correlate %.2f s, link+classify %.2f s, aggregate %.2f s, "
-                   "write %.2f s\n",
-                   (double)(t_read - t_start) / 1e6, (double)(t_finish - t_read) / 1e6,
+        g_printerr("timing: read+correlate %.2f s (correlator idle %.2f s), link+classify %.2f s, "
+                   "aggregate %.2f s, write %.2f s\n",
+                   (double)(t_read - t_start) / 1e6, (double)waited / 1e6,
+                   (double)(t_finish - t_read) / 1e6,
                    (double)(t_agg - t_finish) / 1e6, (double)(t_end - t_agg) / 1e6);
     }
 
