@@ -6,8 +6,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "autocleanups.h"
 
@@ -378,32 +380,72 @@ looks_like_archive(const guchar *h, gsize n)
 static gboolean read_archive(ReadContext *rc, struct archive *a, const char *container,
                              int depth);
 
+/* Where a stream's bytes come from: an archive member (libarchive) or a plain file (read()). */
+typedef struct {
+    struct archive *archive; /* NULL: the file descriptor */
+    int fd;
+    char *buf;
+    guint64 consumed; /* bytes of the file read so far (for progress) */
+} BlockSource;
+
+/* The next block: 1 with data, 0 at the end, -1 on error (error_text set). */
+static int
+next_block(BlockSource *src, const void **data, gsize *len, char **error_text)
+{
+    if (src->archive) {
+        size_t size;
+        la_int64_t offset;
+        int r = archive_read_data_block(src->archive, data, &size, &offset);
+        if (r == ARCHIVE_EOF)
+            return 0;
+        if (r < ARCHIVE_WARN) {
+            const char *es = archive_error_string(src->archive);
+            *error_text = g_strdup(es ? es : "read error");
+            return -1;
+        }
+        *len = size;
+        return 1;
+    }
+    for (;;) {
+        gssize n = read(src->fd, src->buf, READ_BLOCK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *error_text = g_strdup(g_strerror(errno));
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        src->consumed += (guint64)n;
+        *data = src->buf;
+        *len = (gsize)n;
+        return 1;
+    }
+}
+
 /* Reads the head of the current member (up to INPUT_HEAD_SIZE). Returns FALSE on a read
  * error (error_text set). */
 static gboolean
-read_head(struct archive *a, GByteArray *head, gboolean *eof, char **error_text)
+read_head(BlockSource *src, GByteArray *head, gboolean *eof, char **error_text)
 {
     *eof = FALSE;
     while (head->len < INPUT_HEAD_SIZE) {
         const void *buf;
-        size_t size;
-        la_int64_t offset;
-        int r = archive_read_data_block(a, &buf, &size, &offset);
-        if (r == ARCHIVE_EOF) {
+        gsize size;
+        int r = next_block(src, &buf, &size, error_text);
+        if (r == 0) {
             *eof = TRUE;
             return TRUE;
         }
-        if (r < ARCHIVE_WARN) {
-            *error_text = g_strdup(archive_error_string(a) ? archive_error_string(a) : "read error");
+        if (r < 0)
             return FALSE;
-        }
         g_byte_array_append(head, buf, (guint)size);
     }
     return TRUE;
 }
 
 static void
-process_stream(ReadContext *rc, struct archive *a, const char *name, gint64 mtime,
+process_stream(ReadContext *rc, BlockSource *src, const char *name, gint64 mtime,
                GByteArray *head, gboolean eof, char *head_error)
 {
     InputStream *s = g_new0(InputStream, 1);
@@ -459,24 +501,18 @@ process_stream(ReadContext *rc, struct archive *a, const char *name, gint64 mtim
             }
             pos += len;
             if (rc->sink->stream_progress) {
-                batch = rc->sink->stream_progress(
-                    s, batch, (guint64)archive_filter_bytes(rc->top, -1), rc->sink->data);
+                guint64 done = rc->top ? (guint64)archive_filter_bytes(rc->top, -1) : src->consumed;
+                batch = rc->sink->stream_progress(s, batch, done, rc->sink->data);
                 ctx.batch = batch;
             }
         }
         if (eof || error_text)
             break;
         const void *buf;
-        size_t size;
-        la_int64_t offset;
-        int r = archive_read_data_block(a, &buf, &size, &offset);
-        if (r == ARCHIVE_EOF)
+        gsize size;
+        int r = next_block(src, &buf, &size, &error_text);
+        if (r <= 0)
             break;
-        if (r < ARCHIVE_WARN) {
-            const char *es = archive_error_string(a);
-            error_text = g_strdup(es ? es : "read error");
-            break;
-        }
         data = buf;
         len = size;
     }
@@ -570,14 +606,15 @@ read_archive(ReadContext *rc, struct archive *a, const char *container, int dept
         g_autoptr(GByteArray) head = g_byte_array_sized_new(INPUT_HEAD_SIZE);
         gboolean eof;
         char *head_error = NULL;
-        gboolean ok = read_head(a, head, &eof, &head_error);
+        BlockSource src = {.archive = a};
+        gboolean ok = read_head(&src, head, &eof, &head_error);
         if (ok && depth < INPUT_MAX_DEPTH && !rc->options->forced &&
             looks_like_archive(head->data, head->len) && !raw) {
             /* an archive or compressed file inside this one */
-            NestedSource src = {.parent = a, .head = (const char *)head->data,
-                                .head_len = head->len};
+            NestedSource nested = {.parent = a, .head = (const char *)head->data,
+                                   .head_len = head->len};
             struct archive *inner = new_reader();
-            if (archive_read_open(inner, &src, NULL, nested_read, NULL) == ARCHIVE_OK) {
+            if (archive_read_open(inner, &nested, NULL, nested_read, NULL) == ARCHIVE_OK) {
                 gint64 saved = rc->file_mtime;
                 rc->file_mtime = mtime;
                 read_archive(rc, inner, name, depth + 1);
@@ -590,7 +627,7 @@ read_archive(ReadContext *rc, struct archive *a, const char *container, int dept
             archive_read_free(inner);
             continue;
         }
-        process_stream(rc, a, name, mtime, head, eof, ok ? NULL : head_error);
+        process_stream(rc, &src, name, mtime, head, eof, ok ? NULL : head_error);
     }
     if (members == 0) {
         /* an empty file: listed, with nothing in it */
@@ -621,6 +658,40 @@ input_read_path(const char *path, const InputOptions *options, const InputSink *
         rc.file_mtime = (gint64)st.st_mtime * G_USEC_PER_SEC;
     } else {
         rc.file_mtime = g_get_real_time();
+    }
+    if (!is_stdin && S_ISREG(st.st_mode)) {
+        /* a plain file (most logs, every Maildir file) is read directly; only compressed
+         * files and archives go through libarchive */
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            g_set_error(error, INPUT_ERROR, INPUT_ERROR_READ, "%s: %s", path, g_strerror(e));
+            return FALSE;
+        }
+        g_autofree char *buf = g_malloc(READ_BLOCK);
+        BlockSource src = {.fd = fd, .buf = buf};
+        g_autoptr(GByteArray) head = g_byte_array_sized_new(INPUT_HEAD_SIZE);
+        gboolean eof;
+        char *head_error = NULL;
+        gboolean ok = read_head(&src, head, &eof, &head_error);
+        if (!ok || !looks_like_archive(head->data, head->len)) {
+            if (ok && eof && head->len == 0) {
+                close(fd);
+                InputStream *s = g_new0(InputStream, 1);
+                s->id = (*next_id)++;
+                s->name = g_strdup(path);
+                s->stats = input_stats_new();
+                s->mtime = rc.file_mtime;
+                EventBatch *batch = sink->stream_begin(s, sink->data);
+                g_ptr_array_add(s->stats->notes, g_strdup("empty"));
+                sink->stream_end(s, batch, sink->data);
+                return TRUE;
+            }
+            process_stream(&rc, &src, path, rc.file_mtime, head, eof, ok ? NULL : head_error);
+            close(fd);
+            return TRUE;
+        }
+        close(fd); /* compressed or an archive: libarchive reads it from the start */
     }
     g_autoptr(ArchiveReader) a = new_reader();
     rc.top = a;

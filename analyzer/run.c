@@ -23,8 +23,7 @@ G_DEFINE_QUARK(run_error_quark, run_error)
 /* Two threads: the reader reads, decompresses and parses (in input order, so that log order is
  * kept) and hands full batches over a queue; the main thread correlates them. */
 typedef enum {
-    ITEM_BATCH,      /* a full batch of a stream that goes on */
-    ITEM_STREAM_END, /* the stream's last batch, and the stream itself */
+    ITEM_BATCH,      /* a batch of events, and the streams that ended before it was handed over */
     ITEM_PATH_ERROR, /* a file that could not be opened */
     ITEM_DONE,
 } ItemKind;
@@ -32,7 +31,7 @@ typedef enum {
 typedef struct {
     ItemKind kind;
     EventBatch *batch;
-    InputStream *stream;
+    GPtrArray *streams; /* InputStream*, in order */
     char *error;
 } Item;
 
@@ -43,6 +42,9 @@ typedef struct {
     Progress *progress;
     guint64 total;      /* size of the current top-level file, 0 unknown */
     guint64 lines, items;
+    /* many small streams (a Maildir) share a batch: one hand-over per batch, not per file */
+    EventBatch *current;
+    GPtrArray *ended;
     /* reader's work */
     GPtrArray *paths;
     InputOptions *iopts;
@@ -62,13 +64,16 @@ take_batch(RunSink *s)
 }
 
 static void
-push(RunSink *s, ItemKind kind, EventBatch *batch, InputStream *stream, char *error)
+push(RunSink *s, ItemKind kind, EventBatch *batch, char *error)
 {
     Item *it = g_new0(Item, 1);
     it->kind = kind;
     it->batch = batch;
-    it->stream = stream;
     it->error = error;
+    if (s->ended->len) {
+        it->streams = s->ended;
+        s->ended = g_ptr_array_new();
+    }
     g_async_queue_push(s->full, it);
 }
 
@@ -76,7 +81,10 @@ static EventBatch *
 sink_begin(InputStream *stream, gpointer data)
 {
     (void)stream;
-    return take_batch(data);
+    RunSink *s = data;
+    if (s->current == NULL)
+        s->current = take_batch(s);
+    return s->current;
 }
 
 static EventBatch *
@@ -87,8 +95,8 @@ sink_progress(InputStream *stream, EventBatch *batch, guint64 bytes, gpointer da
                     s->items + stream->stats->items);
     if (event_batch_len(batch) < BATCH_EVENTS)
         return batch;
-    push(s, ITEM_BATCH, batch, NULL, NULL);
-    return take_batch(s);
+    push(s, ITEM_BATCH, batch, NULL);
+    return s->current = take_batch(s);
 }
 
 static void
@@ -97,7 +105,12 @@ sink_end(InputStream *stream, EventBatch *batch, gpointer data)
     RunSink *s = data;
     s->lines += stream->stats->lines;
     s->items += stream->stats->items;
-    push(s, ITEM_STREAM_END, batch, stream, NULL);
+    s->current = batch;
+    g_ptr_array_add(s->ended, stream);
+    if (event_batch_len(batch) >= BATCH_EVENTS || s->ended->len >= 1024) {
+        push(s, ITEM_BATCH, batch, NULL);
+        s->current = NULL;
+    }
 }
 
 /* The CSV files are written on a thread of their own while the workbook is written: the row
@@ -130,11 +143,14 @@ reader_thread(gpointer data)
         s->total = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (guint64)st.st_size : 0;
         GError *local = NULL;
         if (!input_read_path(path, s->iopts, &isink, &next_id, &local)) {
-            push(s, ITEM_PATH_ERROR, NULL, NULL, g_strdup(local->message));
+            push(s, ITEM_PATH_ERROR, NULL, g_strdup(local->message));
             g_error_free(local);
         }
     }
-    push(s, ITEM_DONE, NULL, NULL, NULL);
+    if (s->current || s->ended->len)
+        push(s, ITEM_BATCH, s->current, NULL);
+    s->current = NULL;
+    push(s, ITEM_DONE, NULL, NULL);
     return NULL;
 }
 
@@ -253,6 +269,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         .progress = progress,
         .paths = paths,
         .iopts = &iopts,
+        .ended = g_ptr_array_new(),
     };
     gint64 t_start = g_get_monotonic_time();
     GThread *reader = g_thread_new("reader", reader_thread, &sink);
@@ -263,15 +280,19 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         waited += g_get_monotonic_time() - before;
         switch (it->kind) {
         case ITEM_BATCH:
-        case ITEM_STREAM_END:
-            correlator_consume(corr, it->batch);
-            event_batch_clear(it->batch);
-            g_async_queue_push(sink.free, it->batch);
-            if (it->stream) {
-                /* ids are dense and in order: streams->pdata[id - 1] is the stream */
-                g_assert(it->stream->id == streams->len + 1);
-                g_ptr_array_add(streams, it->stream);
+            if (it->batch) {
+                correlator_consume(corr, it->batch);
+                event_batch_clear(it->batch);
+                g_async_queue_push(sink.free, it->batch);
             }
+            for (guint i = 0; it->streams && i < it->streams->len; i++) {
+                InputStream *st = it->streams->pdata[i];
+                /* ids are dense and in order: streams->pdata[id - 1] is the stream */
+                g_assert(st->id == streams->len + 1);
+                g_ptr_array_add(streams, st);
+            }
+            if (it->streams)
+                g_ptr_array_unref(it->streams);
             break;
         case ITEM_PATH_ERROR:
             /* an unreadable file is an input problem, not the end of the run */
@@ -290,6 +311,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         event_batch_free(b);
     g_async_queue_unref(sink.full);
     g_async_queue_unref(sink.free);
+    g_ptr_array_unref(sink.ended);
 
     /* MAILTRAIL_TIMING=1 prints how long each phase took, for performance work */
     gboolean timing = g_getenv("MAILTRAIL_TIMING") != NULL;

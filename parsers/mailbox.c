@@ -9,6 +9,12 @@
 
 #include "dsn.h"
 
+/* mbox items are decoded on a helper thread in rounds of at most this many items or bytes,
+ * while this thread reads (and decompresses) and splits the next round; each round's events are
+ * then added in mailbox order, so the output does not depend on the threads. */
+#define ROUND_ITEMS 256
+#define ROUND_BYTES ((gsize)8 * 1024 * 1024)
+
 /* Bytes of a line kept while an item is over the limit (enough to see a "From " line). */
 #define LINE_KEEP 1024
 /* From_ lines remembered inside a Content-Length body, to split there if the length lies. */
@@ -47,7 +53,32 @@ typedef struct {
     gint64 body_left;      /* bytes of a counted body still to come */
     gsize splits[MAX_SPLITS];
     guint n_splits;
+    /* items waiting for the next round of decoding */
+    GPtrArray *round; /* RoundItem* */
+    gsize round_bytes;
+    Dsn *dsn2;              /* the helper thread's decoder */
+    GThread *helper;        /* decoding the round in flight, or NULL */
+    struct Worker *flight;  /* the round in flight */
 } Mailbox;
+
+typedef struct {
+    char *data;
+    gsize len;
+    guint64 item;
+    gboolean truncated;
+    /* filled by the decoding: where its results are in its worker's batch and stats */
+    guint ev_from, ev_to, ex_from, ex_to, note_from, note_to;
+} RoundItem;
+
+typedef struct Worker {
+    Dsn *dsn;
+    EventBatch *batch;
+    InputStats *stats;
+    ParserContext ctx;
+    GPtrArray *items; /* RoundItem*: the items of one round */
+} Worker;
+
+static void land_round(Mailbox *mb);
 
 static gpointer
 mailbox_new_common(ParserContext *ctx, gboolean mbox)
@@ -60,6 +91,7 @@ mailbox_new_common(ParserContext *ctx, gboolean mbox)
     mb->buf = g_byte_array_new();
     mb->term = '\n';
     mb->content_length = -1;
+    mb->round = g_ptr_array_new();
     return mb;
 }
 
@@ -81,8 +113,16 @@ mailbox_free(gpointer self)
     Mailbox *mb = self;
     if (mb == NULL)
         return;
+    land_round(mb); /* a stream that ended without finish */
     dsn_free(mb->dsn);
+    dsn_free(mb->dsn2);
     g_byte_array_unref(mb->buf);
+    for (guint i = 0; i < mb->round->len; i++) {
+        RoundItem *it = mb->round->pdata[i];
+        g_free(it->data);
+        g_free(it);
+    }
+    g_ptr_array_unref(mb->round);
     g_free(mb);
 }
 
@@ -108,6 +148,93 @@ unquote_from(char *s, gsize len)
     return o;
 }
 
+static gpointer
+worker_run(gpointer data)
+{
+    Worker *w = data;
+    for (guint i = 0; i < w->items->len; i++) {
+        RoundItem *it = w->items->pdata[i];
+        it->ev_from = event_batch_len(w->batch);
+        it->ex_from = w->stats->examples->len;
+        it->note_from = w->stats->notes->len;
+        dsn_decode_item(w->dsn, &w->ctx, it->data, it->len, it->item, it->truncated);
+        it->ev_to = event_batch_len(w->batch);
+        it->ex_to = w->stats->examples->len;
+        it->note_to = w->stats->notes->len;
+    }
+    return NULL;
+}
+
+/* Adds a decoded round's events, counts, examples and notes to the stream, in mailbox order. */
+static void
+merge_round(Mailbox *mb, Worker *w)
+{
+    InputStats *st = mb->ctx->stats;
+    for (guint i = 0; i < w->items->len; i++) {
+        RoundItem *it = w->items->pdata[i];
+        for (guint e = it->ev_from; e < it->ev_to; e++) {
+            Event ev = *event_batch_get(w->batch, e);
+            parser_context_emit(mb->ctx, &ev);
+        }
+        for (guint e = it->ex_from; e < it->ex_to; e++)
+            if (st->examples->len < INPUT_STATS_MAX_EXAMPLES)
+                g_ptr_array_add(st->examples, g_strdup(w->stats->examples->pdata[e]));
+        for (guint e = it->note_from; e < it->note_to; e++) {
+            if (st->notes->len < INPUT_STATS_MAX_NOTES)
+                g_ptr_array_add(st->notes, g_strdup(w->stats->notes->pdata[e]));
+            else
+                st->notes_dropped++;
+        }
+        g_free(it->data);
+        g_free(it);
+    }
+    st->items += w->stats->items;
+    st->items_bounce += w->stats->items_bounce;
+    st->items_other += w->stats->items_other;
+    st->items_unrecognised += w->stats->items_unrecognised;
+    st->errors += w->stats->errors;
+    st->notes_dropped += w->stats->notes_dropped;
+    event_batch_free(w->batch);
+    input_stats_free(w->stats);
+    g_ptr_array_unref(w->items);
+    g_free(w);
+}
+
+/* Waits for the round in flight and adds its results. */
+static void
+land_round(Mailbox *mb)
+{
+    if (mb->flight == NULL)
+        return;
+    g_thread_join(mb->helper);
+    merge_round(mb, mb->flight);
+    mb->helper = NULL;
+    mb->flight = NULL;
+}
+
+/* Sends the waiting items to the helper thread (after the previous round has landed). */
+static void
+launch_round(Mailbox *mb)
+{
+    land_round(mb);
+    if (mb->round->len == 0)
+        return;
+    if (mb->dsn2 == NULL)
+        mb->dsn2 = dsn_new();
+    Worker *w = g_new0(Worker, 1);
+    w->dsn = mb->dsn2;
+    w->batch = event_batch_new();
+    w->stats = input_stats_new();
+    w->ctx = *mb->ctx;
+    w->ctx.batch = w->batch;
+    w->ctx.stats = w->stats;
+    w->items = mb->round;
+    mb->round = g_ptr_array_new();
+    mb->round_bytes = 0;
+    mb->flight = w;
+    mb->helper = g_thread_new("mbox", worker_run, w);
+}
+
 /* Decodes buf[0, n) as one item. Blank text before the first From_ line is no item; a stream
  * with no item at all still counts one (empty) item at its end. */
 static void
@@ -122,7 +249,15 @@ emit_item(Mailbox *mb, gsize n, gboolean at_end)
     if (mb->mbox)
         n = unquote_from(s, n);
     mb->items++;
-    dsn_decode_item(mb->dsn, mb->ctx, s, n, mb->items, mb->truncated);
+    RoundItem *it = g_new0(RoundItem, 1);
+    it->data = g_memdup2(s, n);
+    it->len = n;
+    it->item = mb->items;
+    it->truncated = mb->truncated;
+    g_ptr_array_add(mb->round, it);
+    mb->round_bytes += n;
+    if (mb->round->len >= ROUND_ITEMS || mb->round_bytes >= ROUND_BYTES)
+        launch_round(mb);
 }
 
 /* "From sender date": a From_ line carries a time of day ("hh:mm", some writers "0:00"). */
@@ -275,6 +410,8 @@ mbox_finish(gpointer self, GError **error)
     if (mb->n_splits > 0 && mb->body_left > 0)
         split_candidates(mb); /* a Content-Length reaching past the end of the stream */
     emit_item(mb, mb->buf->len, TRUE);
+    launch_round(mb);
+    land_round(mb);
     g_byte_array_set_size(mb->buf, 0);
     return TRUE;
 }

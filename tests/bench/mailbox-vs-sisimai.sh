@@ -1,79 +1,75 @@
 #!/bin/sh
-# Mailbox decoding speed, mailtrail's mailbox parser against Debian's sisimai (libsisimai-perl),
-# on the same mbox: the corpus bounces (../shared/corpus/bounces/set-of-emails/maildir/bsd)
-# concatenated as an mboxrd and repeated to at least $MESSAGES messages.
-#
-#   tests/bench/mailbox-vs-sisimai.sh [BUILD-DIR]      (default: build)
-#
-# Prints messages/second for each, the ratio, and peak memory (two sizes, to show that memory
-# stays flat in the number of messages). Until the CLI exists it times tests/bench/mailbox-bench.
+# mailtrail next to Debian's sisimai (libsisimai-perl) on the same bounce mailbox, end to end.
+#   tests/bench/mailbox-vs-sisimai.sh [MESSAGES]        (default 6,300)
+# The mailbox is the corpus's bounces (../shared/corpus/bounces/set-of-emails/maildir/bsd)
+# repeated to at least MESSAGES messages, twice: as an mbox packed in a tar.gz, and as a Maildir
+# directory. After a warm-up read, runs once each:
+#   sisimai          Sisimai->make over the mbox / the Maildir (every message decoded)
+#   mailtrail        the full report (XLSX + CSV) from the tar.gz / the Maildir
+# and prints wall time, messages/s, peak RSS and the ratio; then peak RSS on a quarter of the
+# messages, to show that memory stays flat in the number of messages.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-build}
-case $build in /*) ;; *) build=$here/$build ;; esac
+build=${BUILD:-$here/build-release}
 corpus=$here/../shared/corpus/bounces/set-of-emails/maildir/bsd
-driver=$build/tests/bench/mailbox-bench
-MESSAGES=${MESSAGES:-6000}
-work=${TMPDIR:-/tmp}/mailtrail-bench-mailbox
+want=${1:-6300}
 [ -d "$corpus" ] || { echo "skipped: $corpus is absent"; exit 0; }
-[ -x "$driver" ] || { echo "build first: $driver is missing"; exit 1; }
+if [ ! -x "$build/mailtrail" ]; then
+    meson setup "$build" "$here" --buildtype=release >/dev/null
+fi
+ninja -C "$build" mailtrail >/dev/null
+perl -MSisimai -e1 2>/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq libsisimai-perl >/dev/null; }
+work=$here/build/bench/mailbox
+rm -rf "$work"
 mkdir -p "$work"
 
-# One copy of the corpus as an mboxrd (From_ line added where missing, body "From " quoted).
-one=$work/corpus-once.mbox
-: > "$one"
-n=0
-for f in "$corpus"/*.eml; do
-    if head -c 5 "$f" | grep -q '^From '; then
-        sed -e '1!s/^\(>*From \)/>\1/' "$f" >> "$one"
-    else
-        echo "From MAILER-DAEMON Thu Apr 29 23:34:45 2021" >> "$one"
-        sed -e 's/^\(>*From \)/>\1/' "$f" >> "$one"
-    fi
-    echo >> "$one"
-    n=$((n + 1))
-done
-
-build_mbox() { # $1 = copies, $2 = output
-    : > "$2"
+n=$(ls "$corpus"/*.eml | wc -l)
+copies=$(( (want + n - 1) / n ))
+make_set() { # copies, dir: an mbox and a Maildir with copies x the corpus
+    mkdir -p "$2/maildir/cur" "$2/maildir/new" "$2/maildir/tmp"
+    : >"$2/bounces.mbox"
     i=0
-    while [ $i -lt "$1" ]; do cat "$one" >> "$2"; i=$((i + 1)); done
+    while [ $i -lt "$1" ]; do
+        for f in "$corpus"/*.eml; do
+            b=$(basename "$f" .eml)
+            cp "$f" "$2/maildir/cur/$i.$b:2,S"
+            head -c 5 "$f" | grep -q '^From ' || echo "From MAILER-DAEMON Thu Apr 29 23:34:45 2021" >>"$2/bounces.mbox"
+            sed -e '1!s/^\(>*From \)/>\1/' "$f" >>"$2/bounces.mbox"
+            echo >>"$2/bounces.mbox"
+        done
+        i=$((i + 1))
+    done
+    tar -C "$2" -czf "$2/bounces.tar.gz" bounces.mbox
 }
-copies=$(( (MESSAGES + n - 1) / n ))
-big=$work/bounces.mbox
-build_mbox "$copies" "$big"
-small=$work/bounces-small.mbox
-build_mbox $(( (copies + 3) / 4 )) "$small"
+make_set "$copies" "$work/full"
+make_set $(( (copies + 3) / 4 )) "$work/quarter"
 msgs=$((copies * n))
-echo "mbox: $msgs messages ($copies x $n corpus files), $(du -h "$big" | cut -f1)"
+cat "$work/full/bounces.mbox" >/dev/null
+find "$work/full/maildir" -type f -exec cat {} + >/dev/null
 
-# CPU seconds (user + sys) and peak KiB of a command: CPU time, not wall time, so that the
-# figures hold on a busy machine; both tools run on one core.
-measure() {
-    /usr/bin/time -f '%U %S %e %M' "$@" 2>&1 >/dev/null | tail -1 |
-        awk '{ printf "%.3f %s %s\n", $1 + $2, $3, $4 }'
+measure() { # label, messages, command...: "label wall rss"
+    label=$1
+    m=$2
+    shift 2
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
+    echo "$label $m $(tail -n 1 "$work/time")"
 }
-
-# mailtrail: best of three
-best=
-for i in 1 2 3; do
-    r=$(measure "$driver" -f mbox "$big")
-    t=${r%% *}
-    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; mt_run=$r; fi
-done
-mt=$best
-mt_mem=$(echo "$mt_run" | cut -d' ' -f3)
-mt_mem_small=$(measure "$driver" -f mbox "$small" | cut -d' ' -f3)
-"$driver" -f mbox "$big" 2>&1 >/dev/null | sed 's/^/mailtrail: /'
-
-# sisimai 4.x: Sisimai->make parses every message of the mbox
-st_run=$(measure perl -MSisimai -e 'Sisimai->make($ARGV[0], delivered => 1)' "$big")
-st=${st_run%% *}
-st_mem=$(echo "$st_run" | cut -d' ' -f3)
-
-rate() { echo "scale=0; $msgs / $1" | bc; }
-echo "mailtrail: $mt s CPU ($(echo "$mt_run" | cut -d' ' -f2) s wall), $(rate "$mt") messages/s," \
-    "peak $mt_mem KiB ($mt_mem_small KiB for a quarter of the messages)"
-echo "sisimai:   $st s CPU ($(echo "$st_run" | cut -d' ' -f2) s wall), $(rate "$st") messages/s," \
-    "peak $st_mem KiB"
-echo "ratio:     $(echo "scale=1; $st / $mt" | bc) x (target 30 x)"
+sis='Sisimai->make($ARGV[0], delivered => 1)'
+{
+    measure "sisimai-mbox" $msgs perl -MSisimai -e "$sis" "$work/full/bounces.mbox"
+    measure "mailtrail-tar.gz-mbox" $msgs "$build/mailtrail" report -q -o "$work/r1" "$work/full/bounces.tar.gz"
+    measure "sisimai-maildir" $msgs perl -MSisimai -e "$sis" "$work/full/maildir/cur"
+    measure "mailtrail-maildir" $msgs "$build/mailtrail" report -q -o "$work/r2" "$work/full/maildir"
+    measure "mailtrail-tar.gz-quarter" $(( ( (copies + 3) / 4) * n )) "$build/mailtrail" report -q -o "$work/r3" "$work/quarter/bounces.tar.gz"
+} >"$work/results"
+echo "mailbox: $msgs messages ($copies x $n corpus files); mbox $(du -h "$work/full/bounces.mbox" | cut -f1), tar.gz $(du -h "$work/full/bounces.tar.gz" | cut -f1)"
+printf "%-28s %8s %10s %10s %8s\n" "" "wall s" "msgs/s" "peak RSS" "ratio"
+awk '
+    { label[NR] = $1; m[NR] = $2; wall[NR] = $3; rss[NR] = $4 }
+    END {
+        for (i = 1; i <= NR; i++) {
+            base = label[i] ~ /maildir/ ? wall[3] : wall[1]
+            r = label[i] ~ /^mailtrail/ && label[i] !~ /quarter/ ? sprintf("%.1fx", base / wall[i]) : ""
+            printf "%-28s %8.2f %10.0f %7.1f MB %8s\n", label[i], wall[i], m[i] / wall[i], rss[i] / 1024, r
+        }
+    }' "$work/results"
