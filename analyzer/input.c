@@ -646,14 +646,16 @@ gboolean
 input_read_path(const char *path, const InputOptions *options, const InputSink *sink,
                 guint32 *next_id, GError **error)
 {
+    (void)error; /* every problem with the file itself is reported as a stream with a note */
     ReadContext rc = {.options = options, .sink = sink, .next_id = next_id};
     gboolean is_stdin = strcmp(path, "-") == 0;
     struct stat st;
     if (!is_stdin) {
         if (stat(path, &st) != 0) {
-            int e = errno;
-            g_set_error(error, INPUT_ERROR, INPUT_ERROR_NOT_FOUND, "%s: %s", path, g_strerror(e));
-            return FALSE;
+            /* gone since the inputs were listed: reported on the Inputs sheet */
+            g_autofree char *msg = g_strdup_printf("cannot read: %s", g_strerror(errno));
+            note_stream(&rc, path, msg);
+            return TRUE;
         }
         rc.file_mtime = (gint64)st.st_mtime * G_USEC_PER_SEC;
     } else {
@@ -664,9 +666,9 @@ input_read_path(const char *path, const InputOptions *options, const InputSink *
          * files and archives go through libarchive */
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            int e = errno;
-            g_set_error(error, INPUT_ERROR, INPUT_ERROR_READ, "%s: %s", path, g_strerror(e));
-            return FALSE;
+            g_autofree char *msg = g_strdup_printf("cannot read: %s", g_strerror(errno));
+            note_stream(&rc, path, msg);
+            return TRUE;
         }
         g_autofree char *buf = g_malloc(READ_BLOCK);
         BlockSource src = {.fd = fd, .buf = buf};
@@ -698,9 +700,11 @@ input_read_path(const char *path, const InputOptions *options, const InputSink *
     int r = is_stdin ? archive_read_open_fd(a, 0, READ_BLOCK)
                      : archive_read_open_filename(a, path, READ_BLOCK);
     if (r != ARCHIVE_OK) {
-        g_set_error(error, INPUT_ERROR, INPUT_ERROR_READ, "%s: %s", is_stdin ? "stdin" : path,
-                    archive_error_string(a) ? archive_error_string(a) : "cannot open");
-        return FALSE;
+        /* e.g. a compressed file damaged at its very start */
+        g_autofree char *msg = g_strdup_printf(
+            "cannot read: %s", archive_error_string(a) ? archive_error_string(a) : "cannot open");
+        note_stream(&rc, is_stdin ? "stdin" : path, msg);
+        return TRUE;
     }
     read_archive(&rc, a, is_stdin ? "stdin" : path, 0);
     return TRUE;

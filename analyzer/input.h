@@ -59,9 +59,10 @@ typedef struct {
  * Returns FALSE if an input does not exist. */
 gboolean input_expand(const char *const *inputs, GPtrArray *paths, GError **error);
 
-/* Reads one top-level path (or "-") and every stream inside it. Problems inside the file
- * (corrupt member, truncated archive) are recorded as notes on the affected stream and do not
- * fail the call; FALSE only when the file cannot be opened at all. next_id numbers streams. */
+/* Reads one top-level path (or "-") and every stream inside it. Problems (unreadable file,
+ * corrupt member, truncated archive) are recorded as notes on the affected stream, or on a
+ * stream of their own, so that the Inputs sheet shows them; the call itself does not fail
+ * (error is for future fatal conditions). next_id numbers streams. */
 gboolean input_read_path(const char *path, const InputOptions *options, const InputSink *sink,
                          guint32 *next_id, GError **error);
 

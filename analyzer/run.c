@@ -278,21 +278,21 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         gint64 before = g_get_monotonic_time();
         Item *it = g_async_queue_pop(sink.full);
         waited += g_get_monotonic_time() - before;
+        if (it->batch) {
+            correlator_consume(corr, it->batch);
+            event_batch_clear(it->batch);
+            g_async_queue_push(sink.free, it->batch);
+        }
+        for (guint i = 0; it->streams && i < it->streams->len; i++) {
+            InputStream *st = it->streams->pdata[i];
+            /* ids are dense and in order: streams->pdata[id - 1] is the stream */
+            g_assert(st->id == streams->len + 1);
+            g_ptr_array_add(streams, st);
+        }
+        if (it->streams)
+            g_ptr_array_unref(it->streams);
         switch (it->kind) {
         case ITEM_BATCH:
-            if (it->batch) {
-                correlator_consume(corr, it->batch);
-                event_batch_clear(it->batch);
-                g_async_queue_push(sink.free, it->batch);
-            }
-            for (guint i = 0; it->streams && i < it->streams->len; i++) {
-                InputStream *st = it->streams->pdata[i];
-                /* ids are dense and in order: streams->pdata[id - 1] is the stream */
-                g_assert(st->id == streams->len + 1);
-                g_ptr_array_add(streams, st);
-            }
-            if (it->streams)
-                g_ptr_array_unref(it->streams);
             break;
         case ITEM_PATH_ERROR:
             /* an unreadable file is an input problem, not the end of the run */
