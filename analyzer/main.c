@@ -181,6 +181,7 @@ cmd_report(int argc, char **argv)
         {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
+    g_set_prgname("mailtrail report");
     g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT... - delivery report");
     g_option_context_set_summary(ctx, summary_text);
     g_option_context_set_description(
