@@ -57,7 +57,7 @@ report_summary_sheet(const ReportData *d)
     static const Column kv_cols[] = {
         {"What", CELL_TEXT, 34, "the figure"},
         {"Value", CELL_INT, 20, "its value"},
-        {"Explanation", CELL_TEXT, 70, "what it counts"},
+        {"Explanation", CELL_TEXT, 0, "what it counts"},
     };
     Table *t = table_new("summary", "mailtrail delivery report", kv_cols, G_N_ELEMENTS(kv_cols));
     t->note = "One row per message and recipient is counted once, in exactly one outcome. "
@@ -166,8 +166,8 @@ report_summary_sheet(const ReportData *d)
 
     static const Column cause_cols[] = {
         {"Cause", CELL_TEXT, 0, "why"},
-        {"Meaning", CELL_TEXT, 60, "in plain words"},
         {"Recipients", CELL_INT, 0, "not delivered because of it"},
+        {"Meaning", CELL_TEXT, 0, "in plain words"},
     };
     t = table_new("summary-causes", "Top causes", cause_cols, G_N_ELEMENTS(cause_cols));
     t->note = "Recipients not delivered (failed, expired, bounced after acceptance, pending), "
@@ -184,12 +184,12 @@ report_summary_sheet(const ReportData *d)
         table_add_row(t);
         table_set_text(t, 0, cause);
         const TaxonomyEntry *te = taxonomy_lookup(NULL, cause);
-        table_set_text(t, 1, te ? te->definition : "");
-        table_set_int(t, 2, (gint64)GPOINTER_TO_SIZE(g_hash_table_lookup(a->cause_totals, cause)));
+        table_set_int(t, 1, (gint64)GPOINTER_TO_SIZE(g_hash_table_lookup(a->cause_totals, cause)));
+        table_set_text(t, 2, te ? te->definition : "");
     }
     g_ptr_array_unref(causes);
     t->chart = (ChartSpec){.type = CHART_BAR, .title = "Top causes", .category_column = 0,
-                           .value_columns = {2}, .n_values = 1, .max_rows = 10};
+                           .value_columns = {1}, .n_values = 1, .max_rows = 10};
     sheet_add(sheet, t);
 
     static const Column day_cols[] = {

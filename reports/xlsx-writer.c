@@ -220,7 +220,7 @@ add_chart(Writer *w, lxw_worksheet *ws, const char *sheet, const Table *t, lxw_r
     guint8 type = LXW_CHART_BAR;
     switch (spec->type) {
     case CHART_BAR:
-        type = LXW_CHART_BAR;
+        type = spec->n_values > 1 ? LXW_CHART_BAR_STACKED : LXW_CHART_BAR;
         break;
     case CHART_COLUMN:
         type = LXW_CHART_COLUMN;
@@ -251,8 +251,12 @@ add_chart(Writer *w, lxw_worksheet *ws, const char *sheet, const Table *t, lxw_r
         chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
     else
         chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
-    if (spec->type == CHART_BAR)
+    if (spec->type == CHART_BAR) {
         chart_axis_set_reverse(chart->y_axis); /* first row at the top */
+        chart_axis_set_interval_unit(chart->y_axis, 1); /* a label on every bar */
+    } else if (spec->type != CHART_PIE) {
+        chart_axis_set_interval_unit(chart->x_axis, 1);
+    }
     if (spec->x_title)
         chart_axis_set_name(chart->x_axis, spec->x_title);
     if (spec->y_title)
@@ -260,6 +264,16 @@ add_chart(Writer *w, lxw_worksheet *ws, const char *sheet, const Table *t, lxw_r
     chart_set_style(chart, 10);
     lxw_chart_options opt = {.x_scale = 1.4, .y_scale = 1.1, .x_offset = 10, .y_offset = 5};
     worksheet_insert_chart_opt(ws, header_row > 0 ? header_row - 1 : 0, at_col, chart, &opt);
+}
+
+/* Printing (and PDF export): landscape A4, as wide as one page, header row on every page. */
+static void
+print_setup(lxw_worksheet *ws)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
 }
 
 static gboolean
@@ -274,6 +288,7 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
         return FALSE;
     }
     gboolean single = sheet->tables->len == 1;
+    print_setup(ws);
     g_autoptr(GString) buf = g_string_new(NULL);
     GStringChunk *scratch = g_string_chunk_new(4096);
 
@@ -301,7 +316,11 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
             table_get_row(t, r, cells, scratch);
             for (guint c = 0; c < t->n_columns; c++)
                 if (!fixed[c])
-                    widths[c] = MAX(widths[c], MIN(cell_width(&cells[c]) + 2, 80.0));
+                    widths[c] = MAX(widths[c], MIN(cell_width(&cells[c]) + 2,
+                                                   /* several tables share the columns of a
+                                                      sheet: long texts after the first column
+                                                      overflow into the empty cells instead */
+                                                   single || c == 0 ? 80.0 : 14.0));
             g_string_chunk_clear(scratch);
         }
     }
@@ -318,11 +337,18 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
         if (t->note)
             worksheet_write_string(ws, row++, 0, t->note, w->note);
         lxw_row_t header_row = row;
+        /* a taller header row when a column name needs wrapping */
+        gboolean wrap = FALSE;
+        for (guint c = 0; c < t->n_columns; c++)
+            wrap |= (double)g_utf8_strlen(t->columns[c].name, -1) > MAX(widths[c], 8.0);
+        if (wrap)
+            worksheet_set_row(ws, row, 30, NULL);
         for (guint c = 0; c < t->n_columns; c++)
             worksheet_write_string(ws, row, (lxw_col_t)c, t->columns[c].name, w->header);
         row++;
         if (single && !t->key_value) {
             worksheet_freeze_panes(ws, row, 0);
+            worksheet_repeat_rows(ws, header_row, header_row);
             worksheet_autofilter(ws, header_row, 0,
                                  (lxw_row_t)MIN(header_row + t->n_rows, XLSX_MAX_ROWS - 1),
                                  (lxw_col_t)(t->n_columns - 1));
@@ -346,6 +372,8 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
                 for (guint c = 0; c < t->n_columns; c++)
                     worksheet_write_string(ws, row, (lxw_col_t)c, t->columns[c].name, w->header);
                 worksheet_freeze_panes(ws, 1, 0);
+                print_setup(ws);
+                worksheet_repeat_rows(ws, 0, 0);
                 worksheet_autofilter(ws, 0, 0,
                                      (lxw_row_t)MIN(t->n_rows - r, (guint64)XLSX_MAX_ROWS - 1),
                                      (lxw_col_t)(t->n_columns - 1));
@@ -359,7 +387,8 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
             w->stats->rows++;
         }
         if (part == 1)
-            add_chart(w, ws, name, t, header_row, t->n_rows, (lxw_col_t)(t->n_columns + 1));
+            add_chart(w, ws, name, t, header_row, t->n_rows,
+                      (lxw_col_t)((single ? t->n_columns : max_cols) + 1));
         row++; /* a blank row between tables */
         if (t->chart.type != CHART_NONE && !single) {
             /* leave room for the chart beside a short table */
