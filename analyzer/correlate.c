@@ -72,36 +72,6 @@ intern(Correlator *c, const char *s)
     return s ? string_pool_intern(c->pool, s) : NULL;
 }
 
-/* Addresses compare case-insensitively, without angle brackets. */
-static const char *
-intern_address(Correlator *c, const char *s)
-{
-    if (s == NULL || *s == '\0')
-        return s ? intern(c, s) : NULL;
-    char buf[512];
-    gsize n = strlen(s);
-    if (n >= sizeof buf)
-        return intern(c, s);
-    const char *p = s;
-    if (*p == '<') {
-        p++;
-        n--;
-        if (n > 0 && p[n - 1] == '>')
-            n--;
-    }
-    /* most addresses are lower case already: copy only when one is not */
-    gsize i = 0;
-    while (i < n && !(p[i] >= 'A' && p[i] <= 'Z'))
-        i++;
-    if (i == n)
-        return string_pool_intern_len(c->pool, p, n);
-    memcpy(buf, p, i);
-    for (; i < n; i++)
-        buf[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] + 32) : p[i];
-    buf[n] = '\0';
-    return string_pool_intern_len(c->pool, buf, n);
-}
-
 /* Fields that repeat from one event to the next (host, sender, relay, codes) are compared
  * with the last value first: one strcmp instead of a hash lookup. */
 static const char *
@@ -113,21 +83,6 @@ intern_repeat(Correlator *c, guint field, const char *s)
     if (last && strcmp(last, s) == 0)
         return last;
     return c->last[field] = intern(c, s);
-}
-
-static const char *
-intern_msgid(Correlator *c, const char *s)
-{
-    if (s == NULL)
-        return NULL;
-    while (*s == ' ' || *s == '<')
-        s++;
-    gsize n = strlen(s);
-    while (n > 0 && (s[n - 1] == '>' || s[n - 1] == ' '))
-        n--;
-    if (n == 0)
-        return NULL;
-    return string_pool_intern_len(c->pool, s, n);
 }
 
 /* A copy in the pool, without looking for an existing one: for unique strings. */
@@ -203,6 +158,21 @@ intern_stored(Correlator *c, Event *e)
     e->vendor_label = intern(c, e->vendor_label);
     e->cause_hint = intern(c, e->cause_hint);
     e->reporting_mta = intern(c, e->reporting_mta);
+}
+
+/* Addresses compare case-insensitively, without angle brackets; Message-IDs without them. */
+static const char *
+intern_address(Correlator *c, const char *s)
+{
+    char buf[512];
+    return intern(c, normalise_address(s, buf, sizeof buf));
+}
+
+static const char *
+intern_msgid(Correlator *c, const char *s)
+{
+    char buf[512];
+    return intern(c, normalise_msgid(s, buf, sizeof buf));
 }
 
 static void

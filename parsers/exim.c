@@ -402,29 +402,7 @@ exim_parse_fields(char *p, char *end, EximFields *f, gboolean want_message, gboo
 
 /* --- events ----------------------------------------------------------------------------- */
 
-static gint64
-parse_size(const char *s)
-{
-    if (s == NULL || !g_ascii_isdigit(*s))
-        return -1;
-    gint64 v = 0;
-    for (; g_ascii_isdigit(*s) && v < G_MAXINT64 / 20; s++)
-        v = v * 10 + (*s - '0');
-    return v;
-}
-
 /* "<a@b>" -> "a@b" in place. */
-static char *
-strip_angles(char *s)
-{
-    gsize n = strlen(s);
-    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
-        s[n - 1] = '\0';
-        s++;
-    }
-    return s;
-}
-
 static inline gboolean
 is_address(const char *a)
 {
@@ -555,7 +533,7 @@ exim_arrival(EximParser *p, Event *ev, char *s, char *end)
     if (*sender == '\0')
         ev->attempt_flags |= EVENT_FLAG_NULL_SENDER;
     ev->message_id = f.msgid;
-    ev->size = parse_size(f.size);
+    ev->size = mta_reply_parse_uint(f.size);
     ev->relay = f.host;
     ev->relay_ip = f.ip;
     ev->subject = f.subject;
@@ -603,7 +581,7 @@ exim_delivery(EximParser *p, Event *ev, char *s, char *end, char flag)
     ev->relay = f.host;
     ev->relay_ip = f.ip;
     if (f.sender != NULL)
-        ev->sender = strip_angles(f.sender);
+        ev->sender = mta_reply_strip_angles(f.sender);
     if (f.host == NULL && f.ip == NULL)
         ev->attempt_flags |= EVENT_FLAG_LOCAL;
     if (f.confirm != NULL) {
@@ -720,7 +698,7 @@ exim_rejection(EximParser *p, Event *ev, char *s, char *end)
     ev->relay = f.host;
     ev->relay_ip = f.ip;
     if (f.sender != NULL)
-        ev->sender = strip_angles(f.sender);
+        ev->sender = mta_reply_strip_angles(f.sender);
     if (step == STEP_MAIL_FROM && addr != NULL && ev->sender == NULL)
         ev->sender = addr;
     else if (step == STEP_RCPT_TO)

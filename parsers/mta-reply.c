@@ -148,3 +148,27 @@ mta_reply_next_hop_id(const char *text, gsize len, char *out, gsize size)
     }
     return FALSE;
 }
+
+char *
+mta_reply_strip_angles(char *s)
+{
+    if (s == NULL)
+        return NULL;
+    gsize n = strlen(s);
+    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+        s[n - 1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+gint64
+mta_reply_parse_uint(const char *s)
+{
+    if (s == NULL || !g_ascii_isdigit(*s))
+        return -1;
+    gint64 v = 0;
+    for (; g_ascii_isdigit(*s) && v < G_MAXINT64 / 20; s++)
+        v = v * 10 + (*s - '0');
+    return v;
+}

@@ -1,6 +1,7 @@
 /* Facts inside SMTP reply texts as MTAs log them: the basic reply code, the RFC 3463 enhanced
- * code and the next hop's queue id in a "250 ... queued as X" confirmation. Shared by the
- * exim, sendmail and opensmtpd parsers; no allocation, nothing is classified here. */
+ * code and the next hop's queue id in a "250 ... queued as X" confirmation; and the small value
+ * readers the syslog-style MTA parsers share. Used by the exim, sendmail and opensmtpd parsers;
+ * no allocation, nothing is classified here. */
 #pragma once
 
 #include <glib.h>
@@ -27,3 +28,8 @@ gboolean mta_reply_scan(const char *text, gsize len, MtaReply *out);
 /* Finds the next hop's queue id in a success reply: "queued as X", "id=X", "X Message accepted
  * for delivery". Copies it (NUL-terminated, at most size - 1 bytes) to out and returns TRUE. */
 gboolean mta_reply_next_hop_id(const char *text, gsize len, char *out, gsize size);
+
+/* "<addr>" -> "addr", in place (the closing '>' becomes NUL); other text is returned as is. */
+char *mta_reply_strip_angles(char *s);
+/* A decimal number at the start of s (locale-free), -1 if s does not start with a digit. */
+gint64 mta_reply_parse_uint(const char *s);

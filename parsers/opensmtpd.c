@@ -198,30 +198,6 @@ opensmtpd_old_pairs(char *p, char *end, OpensmtpdFields *f)
     }
 }
 
-static char *
-strip_angles(char *s)
-{
-    if (s == NULL)
-        return NULL;
-    gsize n = strlen(s);
-    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
-        s[n - 1] = '\0';
-        s++;
-    }
-    return s;
-}
-
-static gint64
-parse_uint(const char *s)
-{
-    if (s == NULL || !g_ascii_isdigit(*s))
-        return -1;
-    gint64 v = 0;
-    for (; g_ascii_isdigit(*s) && v < G_MAXINT64 / 20; s++)
-        v = v * 10 + (*s - '0');
-    return v;
-}
-
 /* "1d2h3m4s" -> seconds, < 0 if unreadable. */
 static gdouble
 parse_duration(const char *s)
@@ -310,12 +286,12 @@ opensmtpd_delivery(OpensmtpdParser *p, Event *ev, OpensmtpdFields *f, EventKind 
     p->queue_id[8] = '\0';
     ev->queue_id = p->queue_id;
     ev->kind = kind;
-    char *from = strip_angles(f->from);
+    char *from = mta_reply_strip_angles(f->from);
     ev->sender = from;
     if (from != NULL && *from == '\0')
         ev->attempt_flags |= EVENT_FLAG_NULL_SENDER;
-    ev->recipient = strip_angles(f->to);
-    char *rcpt = strip_angles(f->rcpt);
+    ev->recipient = mta_reply_strip_angles(f->to);
+    char *rcpt = mta_reply_strip_angles(f->rcpt);
     if (rcpt != NULL && *rcpt && !g_str_equal(rcpt, "-") &&
         (ev->recipient == NULL || !g_str_equal(rcpt, ev->recipient)))
         ev->orig_recipient = rcpt;
@@ -468,8 +444,8 @@ opensmtpd_parser_feed_line(gpointer self, char *line, gsize len, guint64 lineno)
                 return LINE_UNRECOGNISED;
             ev.kind = EVENT_KIND_QUEUED;
             ev.queue_id = f.msgid;
-            ev.size = parse_uint(f.size);
-            gint64 n = parse_uint(f.nrcpt);
+            ev.size = mta_reply_parse_uint(f.size);
+            gint64 n = mta_reply_parse_uint(f.nrcpt);
             if (n > 0)
                 ev.nrcpt = (guint32)MIN(n, G_MAXUINT32);
             ev.detail = f.proto;

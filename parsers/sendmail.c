@@ -163,30 +163,6 @@ sendmail_fields(char *s, char *end, SendmailFields *f)
     return any;
 }
 
-static char *
-strip_angles(char *s)
-{
-    if (s == NULL)
-        return NULL;
-    gsize n = strlen(s);
-    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
-        s[n - 1] = '\0';
-        s++;
-    }
-    return s;
-}
-
-static gint64
-parse_uint(const char *s)
-{
-    if (s == NULL || !g_ascii_isdigit(*s))
-        return -1;
-    gint64 v = 0;
-    for (; g_ascii_isdigit(*s) && v < G_MAXINT64 / 20; s++)
-        v = v * 10 + (*s - '0');
-    return v;
-}
-
 /* "HH:MM:SS" or "D+HH:MM:SS" -> seconds, < 0 if unreadable. */
 static gdouble
 parse_delay(const char *s)
@@ -196,7 +172,7 @@ parse_delay(const char *s)
     gint64 days = 0;
     const char *plus = strchr(s, '+');
     if (plus != NULL) {
-        days = parse_uint(s);
+        days = mta_reply_parse_uint(s);
         if (days < 0)
             return -1.0;
         s = plus + 1;
@@ -257,15 +233,15 @@ static void
 sendmail_from(SendmailParser *p, Event *ev, SendmailFields *f)
 {
     ev->kind = EVENT_KIND_QUEUED;
-    char *from = strip_angles(f->from);
+    char *from = mta_reply_strip_angles(f->from);
     ev->sender = from;
     if (from != NULL && *from == '\0')
         ev->attempt_flags |= EVENT_FLAG_NULL_SENDER;
-    ev->size = parse_uint(f->size);
-    gint64 n = parse_uint(f->nrcpts);
+    ev->size = mta_reply_parse_uint(f->size);
+    gint64 n = mta_reply_parse_uint(f->nrcpts);
     if (n > 0)
         ev->nrcpt = (guint32)MIN(n, G_MAXUINT32);
-    ev->message_id = strip_angles(f->msgid);
+    ev->message_id = mta_reply_strip_angles(f->msgid);
     ev->detail = f->proto;
     split_relay(f->relay, ev);
     parser_context_emit(p->ctx, ev);
@@ -344,7 +320,7 @@ sendmail_to(SendmailParser *p, Event *ev, SendmailFields *f)
         while (*list == ' ')
             list++;
         if (*list) {
-            ev->recipient = strip_angles(list);
+            ev->recipient = mta_reply_strip_angles(list);
             parser_context_emit(p->ctx, ev);
             count++;
         }
@@ -408,9 +384,9 @@ sendmail_reject(SendmailParser *p, Event *ev, SendmailFields *f, Step step, char
     if (step != STEP_UNKNOWN)
         ev->step_confidence = CONFIDENCE_EXPLICIT;
     if (step == STEP_RCPT_TO)
-        ev->recipient = strip_angles(addr);
+        ev->recipient = mta_reply_strip_angles(addr);
     else if (step == STEP_MAIL_FROM)
-        ev->sender = strip_angles(addr);
+        ev->sender = mta_reply_strip_angles(addr);
     split_relay(f->relay, ev);
     ev->diagnostic = f->reject;
     if (mta_reply_scan(f->reject, strlen(f->reject), &p->reply)) {
