@@ -66,43 +66,25 @@ feed_one(InputLines *l, char *line, gsize len)
     l->lineno++;
     if (len > 0 && line[len - 1] == '\r')
         line[--len] = '\0';
-    InputStats *s = l->ctx->stats;
     if (len == 0 && !l->klass->keep_blank_lines) {
-        s->lines++;
-        s->lines_skipped++;
+        parser_context_count(l->ctx, "line", l->lineno, LINE_SKIPPED, NULL, 0);
         return;
     }
     LineResult r = l->klass->feed_line(l->parser, line, len, l->lineno);
-    s->lines++;
-    switch (r) {
-    case LINE_USED:
-        s->lines_used++;
-        break;
-    case LINE_SKIPPED:
-        s->lines_skipped++;
-        break;
-    case LINE_UNRECOGNISED:
-        s->lines_unrecognised++;
-        if (s->examples->len < INPUT_STATS_MAX_EXAMPLES) {
-            /* parsers cut lines in place: show the cuts as spaces */
-            gsize n = MIN(len, (gsize)400);
-            for (gsize i = 0; i < n; i++)
-                if (line[i] == '\0')
-                    line[i] = ' ';
-            input_stats_example(s, "line", l->lineno, line, len);
-        }
-        break;
+    if (r == LINE_UNRECOGNISED && l->ctx->stats->examples->len < INPUT_STATS_MAX_EXAMPLES) {
+        /* parsers cut lines in place: show the cuts as spaces */
+        for (gsize i = 0; i < len; i++)
+            if (line[i] == '\0')
+                line[i] = ' ';
     }
+    parser_context_count(l->ctx, "line", l->lineno, r, line, len);
 }
 
 static void
 too_long(InputLines *l, const char *text, gsize len)
 {
     l->lineno++;
-    InputStats *s = l->ctx->stats;
-    s->lines++;
-    s->lines_unrecognised++;
-    input_stats_example(s, "line", l->lineno, text, MIN(len, (gsize)200));
+    parser_context_count(l->ctx, "line", l->lineno, LINE_UNRECOGNISED, text, MIN(len, (gsize)200));
     parser_context_note(l->ctx, "line %" G_GUINT64_FORMAT ": longer than %d KiB, skipped",
                         l->lineno, INPUT_MAX_LINE / 1024);
 }
