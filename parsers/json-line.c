@@ -3,14 +3,16 @@
 
 #include <string.h>
 
-/* Depth of [ and { outside strings; FALSE if deeper than the limit. */
-static gboolean
-depth_ok(const char *s, gsize len)
+/* Depth of [ and { outside strings, and no NUL byte: NULL if fine, else what is wrong. */
+static const char *
+precheck(const char *s, gsize len)
 {
     int depth = 0;
     gboolean in_string = FALSE;
     for (gsize i = 0; i < len; i++) {
         char c = s[i];
+        if (c == '\0')
+            return "NUL byte inside the line";
         if (in_string) {
             if (c == '\\')
                 i++;
@@ -20,20 +22,21 @@ depth_ok(const char *s, gsize len)
             in_string = TRUE;
         } else if (c == '{' || c == '[') {
             if (++depth > JSON_LINE_MAX_DEPTH)
-                return FALSE;
+                return "JSON nested deeper than " G_STRINGIFY(JSON_LINE_MAX_DEPTH) " levels";
         } else if (c == '}' || c == ']') {
             depth--;
         }
     }
-    return TRUE;
+    return NULL;
 }
 
 JsonObject *
 json_line_parse_object(JsonParser *parser, const char *line, gsize len, char **why)
 {
     *why = NULL;
-    if (!depth_ok(line, len)) {
-        *why = g_strdup_printf("JSON nested deeper than %d levels", JSON_LINE_MAX_DEPTH);
+    const char *bad = precheck(line, len);
+    if (bad) {
+        *why = g_strdup(bad);
         return NULL;
     }
     g_autoptr(GError) error = NULL;

@@ -1,6 +1,7 @@
 /* KumoMTA log records: one JSON object per line (docs/reference/log_record.md), as found in
  * the segment files KumoMTA writes (zstd-compressed; the input layer decompresses them). Each
  * line is parsed with json-glib; one record becomes at most one Event. */
+#include "json-line.h"
 #include "parser.h"
 
 #include <json-glib/json-glib.h>
@@ -12,7 +13,6 @@
 /* Longest line we hand to the JSON parser (Feedback records carry the reported message). */
 #define KUMOMTA_MAX_LINE ((gsize)1024 * 1024)
 /* Deepest nesting of objects/arrays accepted: json-glib's parser recurses per level. */
-#define KUMOMTA_MAX_DEPTH 64
 /* How many "line N: why" notes one stream may add (the rest are still counted). */
 #define KUMOMTA_MAX_REASON_NOTES 5
 
@@ -348,33 +348,6 @@ kumomta_response(Event *ev, JsonObject *resp, KumomtaScratch *sc, KumomtaRespons
     }
 }
 
-/* Nesting depth guard and sanity scan of a line before json-glib sees it. */
-static const char *
-kumomta_precheck(const char *line, gsize len)
-{
-    int depth = 0;
-    gboolean in_string = FALSE;
-    for (gsize i = 0; i < len; i++) {
-        char c = line[i];
-        if (c == '\0')
-            return "NUL byte inside the line";
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = FALSE;
-        } else if (c == '"') {
-            in_string = TRUE;
-        } else if (c == '{' || c == '[') {
-            if (++depth > KUMOMTA_MAX_DEPTH)
-                return "JSON nested too deeply";
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return NULL;
-}
-
 static LineResult
 kumomta_feed_line(gpointer data, char *line, gsize len, guint64 lineno)
 {
@@ -388,20 +361,10 @@ kumomta_feed_line(gpointer data, char *line, gsize len, guint64 lineno)
         return kumomta_reject(self, lineno, "line longer than 1 MiB, not parsed");
     if (line[start] != '{')
         return kumomta_reject(self, lineno, "not a JSON object");
-    const char *bad = kumomta_precheck(line + start, len - start);
-    if (bad)
-        return kumomta_reject(self, lineno, bad);
-
-    g_autoptr(GError) error = NULL;
-    if (!json_parser_load_from_data(self->json, line + start, (gssize)(len - start), &error)) {
-        char why[200];
-        g_snprintf(why, sizeof why, "invalid JSON: %s", error->message);
+    g_autofree char *why = NULL;
+    JsonObject *obj = json_line_parse_object(self->json, line + start, len - start, &why);
+    if (obj == NULL)
         return kumomta_reject(self, lineno, why);
-    }
-    JsonNode *root = json_parser_get_root(self->json);
-    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
-        return kumomta_reject(self, lineno, "not a JSON object");
-    JsonObject *obj = json_node_get_object(root);
 
     const char *type = kumomta_str(obj, "type");
     if (type == NULL)

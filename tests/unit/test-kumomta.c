@@ -356,7 +356,7 @@ test_long_lines(void)
     g_assert_cmpuint(h->stats->lines, ==, 4);
     g_assert_cmpuint(h->stats->lines_unrecognised, ==, 2);
     g_assert_true(has_note(h, "line 2: longer than"));
-    g_assert_true(has_note(h, "line 3: JSON nested too deeply"));
+    g_assert_true(has_note(h, "line 3: JSON nested deeper than"));
     g_assert_true(g_str_has_prefix(h->stats->examples->pdata[0], "line 2: {\"type\":\"Bounce\""));
     g_assert_cmpuint(harness_count(h, EVENT_KIND_FAILED), ==, 1);
     const Event *e = harness_nth(h, EVENT_KIND_FAILED, 0);
