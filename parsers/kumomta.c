@@ -12,7 +12,6 @@
 
 /* Longest line we hand to the JSON parser (Feedback records carry the reported message). */
 #define KUMOMTA_MAX_LINE ((gsize)1024 * 1024)
-/* Deepest nesting of objects/arrays accepted: json-glib's parser recurses per level. */
 /* How many "line N: why" notes one stream may add (the rest are still counted). */
 #define KUMOMTA_MAX_REASON_NOTES 5
 
