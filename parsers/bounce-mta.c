@@ -370,7 +370,9 @@ bounce_decode_sendmail(BounceMessage *m)
     const char *end = bounce_cut_returned(m, s);
     static const char *const stops[] = {"----- Original message", "----- Unsent message follows",
                                         "----- No message was collected",
-                                        "----- Message header follows", NULL};
+                                        "----- Message header follows",
+                                        /* an inline DSN (not MIME) after the transcript */
+                                        "\nReporting-MTA:", NULL};
     const char *st = bounce_after(m, s, stops);
     if (st && st < end) {
         end = st;
