@@ -347,7 +347,7 @@ gboolean
 bounce_decode_mimecast(BounceMessage *m)
 {
     const char *problem = bounce_text_find(m, "The problem appears to be");
-    if (problem == NULL || bounce_text_find(m, "could not be d") == NULL)
+    if (problem == NULL || bounce_text_find(m, "could not be delivered") == NULL)
         return FALSE;
     const char *end = bounce_cut_returned(m, NULL);
     const char *list_end = problem;
