@@ -178,11 +178,14 @@ exim_delivery_output(BounceMessage *m, const char *end)
     const char *p = bounce_after(m, NULL, intro);
     if (p == NULL || p >= end)
         return;
-    /* skip the "------ address ------" header (it may wrap) up to its blank line */
+    /* the "------ address ------" header (it may wrap) up to its blank line: it says what
+     * failed ("pipe to |/usr/bin/vacation"), so it heads the diagnostic */
     while (p < end && bounce_line_blank(p, bounce_line_end(p, end)))
         p = bounce_next_line(p, end);
+    const char *head = p;
     while (p < end && !bounce_line_blank(p, bounce_line_end(p, end)))
         p = bounce_next_line(p, end);
+    const char *head_end = p;
     while (p < end && bounce_line_blank(p, bounce_line_end(p, end)))
         p = bounce_next_line(p, end);
     const char *pe = p;
@@ -190,11 +193,14 @@ exim_delivery_output(BounceMessage *m, const char *end)
         pe = bounce_next_line(pe, end);
     if (pe <= p)
         return;
+    /* "------ pipe to |... ------": keep the head only for a program, whose failure it names */
+    gboolean program = bounce_find_in(head, (gsize)(head_end - head), "pipe to |") != NULL;
+    const char *ds = program ? head : p;
     for (guint i = 0; i < m->n_rcpt; i++) {
         BounceRecipient *r = &m->rcpt[i];
         if (r->reply_code == 0 && r->status == NULL) {
             r->diagnostic = NULL;
-            bounce_set_diagnostic(m, r, p, (gsize)(pe - p));
+            bounce_set_diagnostic(m, r, ds, (gsize)(pe - ds));
         }
     }
 }
@@ -364,7 +370,9 @@ bounce_decode_sendmail(BounceMessage *m)
     const char *end = bounce_cut_returned(m, s);
     static const char *const stops[] = {"----- Original message", "----- Unsent message follows",
                                         "----- No message was collected",
-                                        "----- Message header follows", NULL};
+                                        "----- Message header follows",
+                                        /* an inline DSN (not MIME) after the transcript */
+                                        "\nReporting-MTA:", NULL};
     const char *st = bounce_after(m, s, stops);
     if (st && st < end) {
         end = st;
@@ -510,7 +518,23 @@ bounce_decode_imailserver(BounceMessage *m)
     if (xm == NULL || strstr(xm, "<SMTP32 v") == NULL)
         return FALSE;
     const char *end = bounce_cut_returned(m, NULL);
-    bounce_scan_lines(m, m->text, end);
+    static const char *const response[] = {"Body of message generated response:", NULL};
+    const char *r = bounce_after(m, NULL, response);
+    const char *list_end = end;
+    if (r && r < end) {
+        list_end = r - 1;
+        while (list_end > m->text && list_end[-1] != '\n')
+            list_end--;
+    }
+    bounce_scan_lines(m, m->text, list_end);
+    if (r && r < end) {
+        /* the remote server's reply follows the list: it is the reason */
+        const char *re = r;
+        while (re < end && !bounce_line_blank(re, bounce_line_end(re, end)))
+            re = bounce_next_line(re, end);
+        for (guint i = 0; i < m->n_rcpt && re > r; i++)
+            bounce_append_diagnostic(m, &m->rcpt[i], r, (gsize)(re - r));
+    }
     return bounce_finish(m);
 }
 

@@ -1,6 +1,6 @@
 /* Bounce decoders for mailbox providers and hosted senders: Exchange and Office 365, Gmail and
  * Google Groups, Yahoo, Amazon SES (SNS JSON notifications), Zoho, Mail.Ru, the Japanese mobile
- * carriers (au/KDDI, EZweb), Verizon, and a few security gateways. */
+ * carriers (au/KDDI, EZweb), Verizon, and a few security gateways (Mimecast). */
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -320,6 +320,54 @@ bounce_decode_amazonses(BounceMessage *m)
         return TRUE;
     }
     return FALSE;
+}
+
+/* ---- Mimecast: "The problem appears to be :" / "Additional information follows :" ---- */
+
+/* The paragraph after the line that holds marker ("-- " list marks dropped), or NULL. */
+static const char *
+mimecast_paragraph(BounceMessage *m, const char *marker, const char *end, gsize *len)
+{
+    const char *const markers[] = {marker, NULL};
+    const char *p = bounce_after(m, NULL, markers);
+    if (p == NULL || p >= end)
+        return NULL;
+    while (p < end && bounce_line_blank(p, bounce_line_end(p, end)))
+        p = bounce_next_line(p, end);
+    const char *pe = p;
+    while (pe < end && !bounce_line_blank(pe, bounce_line_end(pe, end)))
+        pe = bounce_next_line(pe, end);
+    while (p < pe && (*p == '-' || *p == ' '))
+        p++;
+    *len = (gsize)(pe - p);
+    return pe > p ? p : NULL;
+}
+
+gboolean
+bounce_decode_mimecast(BounceMessage *m)
+{
+    const char *problem = bounce_text_find(m, "The problem appears to be");
+    if (problem == NULL || bounce_text_find(m, "could not be delivered") == NULL)
+        return FALSE;
+    const char *end = bounce_cut_returned(m, NULL);
+    const char *list_end = problem;
+    while (list_end > m->text && list_end[-1] != '\n')
+        list_end--;
+    /* "-- address" lines before the problem; the sentence before them may share the line */
+    bounce_scan_lines(m, m->text, list_end);
+    gsize plen = 0, alen = 0;
+    const char *p = mimecast_paragraph(m, "The problem appears to be", end, &plen);
+    const char *a = mimecast_paragraph(m, "Additional information follows", end, &alen);
+    for (guint i = 0; i < m->n_rcpt; i++) {
+        BounceRecipient *r = &m->rcpt[i];
+        r->diagnostic = NULL;
+        if (p)
+            bounce_set_diagnostic(m, r, p, plen);
+        /* the receiving server's own reply, when Mimecast quotes it */
+        if (a)
+            bounce_append_diagnostic(m, r, a, alen);
+    }
+    return bounce_finish(m);
 }
 
 /* ---- Zoho ---- */

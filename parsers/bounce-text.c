@@ -316,6 +316,25 @@ bounce_set_diagnostic(BounceMessage *m, BounceRecipient *r, const char *s, gsize
     }
 }
 
+void
+bounce_append_diagnostic(BounceMessage *m, BounceRecipient *r, const char *s, gsize len)
+{
+    if (r->diagnostic == NULL) {
+        bounce_set_diagnostic(m, r, s, len);
+        return;
+    }
+    gsize have = strlen(r->diagnostic);
+    if (have >= BOUNCE_MAX_DIAGNOSTIC)
+        return;
+    len = MIN(len, (gsize)BOUNCE_MAX_DIAGNOSTIC * 2);
+    char *joined = mime_arena_alloc(m->arena, have + 1 + len + 1);
+    memcpy(joined, r->diagnostic, have);
+    joined[have] = ' ';
+    memcpy(joined + have + 1, s, len);
+    joined[have + 1 + len] = '\0';
+    bounce_set_diagnostic(m, r, joined, have + 1 + len);
+}
+
 /* ---- text navigation ---- */
 
 const char *
@@ -478,7 +497,10 @@ bounce_scan_blocks(BounceMessage *m, const char *s, const char *e)
             if (cur)
                 found++;
         } else if (bounce_line_blank(p, le)) {
-            if (cur && diag) {
+            /* "For the following reason:" then a blank line: the reason is the next paragraph */
+            gboolean intro = cur && diag && diag_end > diag && diag_end[-1] == ':' &&
+                             memchr(diag, '\n', (gsize)(diag_end - diag)) == NULL;
+            if (cur && diag && !intro) {
                 bounce_set_diagnostic(m, cur, diag, (gsize)(diag_end - diag));
                 cur = NULL;
                 diag = NULL;
@@ -829,6 +851,12 @@ bounce_finish(BounceMessage *m)
             r->address = t->address;
         if (r->diagnostic == NULL || (r->reply_code == 0 && r->status == NULL && t->diagnostic &&
                                       (t->reply_code || t->status)))
+            r->diagnostic = t->diagnostic;
+        else if (t->diagnostic && strlen(r->diagnostic) >= 6 &&
+                 strlen(t->diagnostic) > strlen(r->diagnostic) &&
+                 mime_memcasemem(t->diagnostic, strlen(t->diagnostic), r->diagnostic) != NULL)
+            /* the text quotes the same reply and says more (Exim: "SMTP error from remote mail
+             * server after EHLO ...: 550 Rejected") */
             r->diagnostic = t->diagnostic;
         if (r->reply_code == 0)
             r->reply_code = t->reply_code;

@@ -18,7 +18,9 @@ typedef struct {
     const char *action;     /* failed | delayed | delivered | relayed | expanded, NULL if unsaid */
     const char *status;     /* RFC 3463 "5.1.1", NULL if unsaid */
     const char *diagnostic; /* the reply or explanation, as written (whitespace collapsed) */
-    const char *remote_mta; /* host name (Remote-MTA or the text's "host X [ip]") */
+    const char *status_comment; /* "Status: 4.0.0 (host name lookup failure)": the comment, the
+                                   diagnostic of a record that has no other */
+    const char *remote_mta;     /* host name (Remote-MTA or the text's "host X [ip]") */
     const char *final_log_id;
     guint16 reply_code;
     gint64 last_attempt; /* µs UTC, 0 unknown */
@@ -99,6 +101,9 @@ void bounce_use_dsn(BounceMessage *m);
 /* The DSN record of address, or NULL. */
 BounceRecipient *bounce_dsn_find(BounceMessage *m, const char *addr);
 
+/* Appends text [s, s+len) to r's diagnostic (sets it when there is none), whitespace collapsed
+ * and bounded like bounce_set_diagnostic(). */
+void bounce_append_diagnostic(BounceMessage *m, BounceRecipient *r, const char *s, gsize len);
 /* Finds the first e-mail address in [s, s+len): "<a@b>" preferred on a line, else a bare
  * local@domain token. Sets start and alen; FALSE if none. */
 gboolean bounce_find_address(const char *s, gsize len, const char **start, gsize *alen);
@@ -193,6 +198,7 @@ gboolean bounce_decode_x1(BounceMessage *m);
 gboolean bounce_decode_x2(BounceMessage *m);
 gboolean bounce_decode_v5sendmail(BounceMessage *m);
 gboolean bounce_decode_zoho(BounceMessage *m);
+gboolean bounce_decode_mimecast(BounceMessage *m);
 gboolean bounce_decode_kddi(BounceMessage *m);
 gboolean bounce_decode_verizon(BounceMessage *m);
 gboolean bounce_decode_mailru(BounceMessage *m);

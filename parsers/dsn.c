@@ -52,6 +52,7 @@ static const BounceDecoder decoders[] = {
     {"fml", bounce_decode_fml},
     {"mailru", bounce_decode_mailru},
     {"zoho", bounce_decode_zoho},
+    {"mimecast", bounce_decode_mimecast},
     {"exim", bounce_decode_exim},
     {"qmail", bounce_decode_qmail},
     {"yahoo", bounce_decode_yahoo},
@@ -165,6 +166,12 @@ dsn_record_for(DsnFields *f, gboolean starts_new)
     return f->cur;
 }
 
+static gboolean
+same_address(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && g_ascii_strcasecmp(a, b) == 0;
+}
+
 static void
 dsn_field(DsnFields *f, const char *name, gsize nlen, const char *raw, gsize rlen)
 {
@@ -208,19 +215,23 @@ dsn_field(DsnFields *f, const char *name, gsize nlen, const char *raw, gsize rle
     /* per-recipient fields */
     BounceRecipient *r;
     if (name_is(name, nlen, "Final-Recipient")) {
+        const char *v = mime_field_value(m->arena, &mf);
+        char *a = bounce_address_copy(m->arena, v, strlen(v));
+        /* a record that began with its Original-Recipient (Mimecast writes Final-Recipient
+         * last) goes on when both name the same address */
         r = dsn_record_for(f, f->cur && (f->cur->address != NULL ||
-                                         (f->cur->orig && (f->cur->action || f->cur->status))));
-        if (r) {
-            const char *v = mime_field_value(m->arena, &mf);
-            r->address = bounce_address_copy(m->arena, v, strlen(v));
-        }
+                                         (f->cur->orig && (f->cur->action || f->cur->status) &&
+                                          !same_address(f->cur->orig, a))));
+        if (r)
+            r->address = a;
     } else if (name_is(name, nlen, "Original-Recipient")) {
+        const char *v = mime_field_value(m->arena, &mf);
+        char *a = bounce_address_copy(m->arena, v, strlen(v));
         r = dsn_record_for(f, f->cur && (f->cur->orig != NULL ||
-                                         (f->cur->address && (f->cur->action || f->cur->status))));
-        if (r) {
-            const char *v = mime_field_value(m->arena, &mf);
-            r->orig = bounce_address_copy(m->arena, v, strlen(v));
-        }
+                                         (f->cur->address && (f->cur->action || f->cur->status) &&
+                                          !same_address(f->cur->address, a))));
+        if (r)
+            r->orig = a;
     } else if (name_is(name, nlen, "Action")) {
         r = dsn_record_for(f, f->cur && f->cur->action != NULL);
         if (r) {
@@ -241,6 +252,13 @@ dsn_field(DsnFields *f, const char *name, gsize nlen, const char *raw, gsize rle
             char st[16];
             if (bounce_find_status(v, strlen(v), st))
                 r->status = mime_arena_strndup(m->arena, st, strlen(st));
+            /* "Status: 4.0.0 (cat.example.net: host name lookup failure)" (RFC 3464's own
+             * example): the comment explains when no Diagnostic-Code does */
+            const char *open = strchr(v, '(');
+            const char *close = open ? strrchr(open, ')') : NULL;
+            if (close && close > open + 1)
+                r->status_comment =
+                    mime_arena_strndup(m->arena, open + 1, (gsize)(close - open - 1));
         }
     } else if (name_is(name, nlen, "Remote-MTA")) {
         r = dsn_record_for(f, FALSE);
@@ -257,9 +275,13 @@ dsn_field(DsnFields *f, const char *name, gsize nlen, const char *raw, gsize rle
                 t = v;
             /* the status in the text is weighed later (settle_status) */
             const char *save_status = r->status;
+            guint16 save_reply = r->reply_code;
             r->status = NULL;
             bounce_set_diagnostic(m, r, t, strlen(t));
             r->status = save_status;
+            /* "X-Unix; 255": a program's exit status, no SMTP reply */
+            if (g_ascii_strncasecmp(v, "x-unix", 6) == 0)
+                r->reply_code = save_reply;
         }
     } else if (name_is(name, nlen, "Last-Attempt-Date")) {
         r = dsn_record_for(f, FALSE);
@@ -311,11 +333,15 @@ dsn_parse_status(BounceMessage *m, const char *s, gsize len)
         const char *c = p;
         while (c < le && *c != ':' && *c != ' ' && (guchar)*c > 32)
             c++;
-        if (c < le && *c == ':' && c > p) {
+        const char *name_end = c;
+        /* "Action : failed" (Mimecast) */
+        while (c < le && (*c == ' ' || *c == '\t'))
+            c++;
+        if (c < le && *c == ':' && name_end > p) {
             if (name)
                 dsn_field(&f, name, nlen, val, (gsize)(val_end - val));
             name = p;
-            nlen = (gsize)(c - p);
+            nlen = (gsize)(name_end - p);
             val = c + 1;
             while (val < le && (*val == ' ' || *val == '\t'))
                 val++;
@@ -544,7 +570,20 @@ inline_dsn(BounceMessage *m)
 
 /* ---- the generic decoders ---- */
 
-/* The DSN part names every recipient with an action, a status and a diagnostic. */
+/* A diagnostic of a code and at most one word ("550 Rejected") says less than the text part
+ * usually does (Exim adds the command it answered). */
+static gboolean
+diagnostic_terse(const char *d)
+{
+    guint words = 0;
+    for (const char *p = d; *p != '\0'; p++)
+        if (*p != ' ' && (p == d || p[-1] == ' '))
+            words++;
+    return words <= 2;
+}
+
+/* The DSN part names every recipient with an action, a status and a diagnostic that says more
+ * than a code. */
 static gboolean
 dsn_complete(const BounceMessage *m)
 {
@@ -553,7 +592,8 @@ dsn_complete(const BounceMessage *m)
         const BounceRecipient *r = &m->dsn[i];
         if (r->address == NULL && r->orig == NULL && r->status == NULL)
             continue; /* an empty group */
-        if (r->address == NULL || r->action == NULL || r->status == NULL || r->diagnostic == NULL)
+        if (r->address == NULL || r->action == NULL || r->status == NULL || r->diagnostic == NULL ||
+            diagnostic_terse(r->diagnostic))
             return FALSE;
         n++;
     }
@@ -1018,6 +1058,8 @@ emit_bounce(ParserContext *ctx, BounceMessage *m, const ItemInfo *info, guint64 
     }
     for (guint i = 0; i < m->n_rcpt; i++) {
         BounceRecipient *r = &m->rcpt[i];
+        if (r->diagnostic == NULL && r->status_comment != NULL)
+            bounce_set_diagnostic(m, r, r->status_comment, strlen(r->status_comment));
         settle_status(m, r);
         Event ev;
         event_common(&ev, m, info, item, detail);
