@@ -18,11 +18,11 @@ extern const ParserClass sendmail_parser_class;
 extern const ParserClass opensmtpd_parser_class;
 
 static const ParserClass *const registry[] = {
+    &mailbox_mbox_parser,
+    &mailbox_eml_parser,
     &postfix_parser_class,
     &powermta_parser_class,
     &kumomta_parser_class,
-    &mailbox_mbox_parser,
-    &mailbox_eml_parser,
     &app_jsonl_parser_class,
     &app_csv_parser_class,
     &transcript_parser_class,
