@@ -628,6 +628,99 @@ test_large_item(void)
     g_assert_cmpstr(last->in_reply_to, ==, "x.1@example.net");
 }
 
+/* A multipart/report DSN with the given delivery-status part. */
+static GString *
+dsn_with_status(const char *status_part)
+{
+    GString *s = g_string_new(
+        "From: MAILER-DAEMON@mx.example.net\n"
+        "To: bounces+kim=example.org@news.example.com\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "Date: Tue, 24 Nov 2026 10:00:00 +0100\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n"
+        "\n--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+        "\n--B\nContent-Type: message/delivery-status\n\n");
+    g_string_append(s, status_part);
+    g_string_append(s, "\n--B--\n");
+    return s;
+}
+
+/* Mimecast and a few others write "Name : value" in DSN fields. */
+static void
+test_dsn_spaced_fields(void)
+{
+    g_autoptr(GString) s = dsn_with_status("Reporting-MTA : dns; mx.example.net\n\n"
+                                           "Final-Recipient : rfc822; kim@example.org\n"
+                                           "Action : failed\n"
+                                           "Status : 5.1.1\n"
+                                           "Diagnostic-Code : smtp; 550 5.1.1 User unknown\n");
+    g_autoptr(Harness) h = harness_run(&mailbox_eml_parser, s->str, s->len, 0);
+    const Event *e = only_event(h);
+    g_assert_cmpint(e->kind, ==, EVENT_KIND_BOUNCE);
+    g_assert_cmpstr(e->recipient, ==, "kim@example.org");
+    g_assert_cmpstr(e->enhanced, ==, "5.1.1");
+    g_assert_nonnull(strstr(e->diagnostic, "User unknown"));
+}
+
+/* Without a Diagnostic-Code, the comment of the Status field is the reason given. */
+static void
+test_dsn_status_comment(void)
+{
+    g_autoptr(GString) s = dsn_with_status("Reporting-MTA: dns; mx.example.net\n\n"
+                                           "Final-Recipient: rfc822; kim@example.org\n"
+                                           "Action: failed\n"
+                                           "Status: 4.0.0 (host name lookup failure)\n");
+    g_autoptr(Harness) h = harness_run(&mailbox_eml_parser, s->str, s->len, 0);
+    const Event *e = only_event(h);
+    g_assert_cmpstr(e->enhanced, ==, "4.0.0");
+    g_assert_nonnull(e->diagnostic);
+    g_assert_nonnull(strstr(e->diagnostic, "host name lookup failure"));
+}
+
+/* More items than one decoding round (they are decoded on a helper thread in rounds): every
+ * item is counted once and the events come out in mailbox order. */
+static void
+test_mbox_many_items(void)
+{
+    g_autoptr(GString) box = g_string_new(NULL);
+    const guint n = 700;
+    for (guint i = 1; i <= n; i++) {
+        g_string_append_printf(box, "From MAILER-DAEMON Tue Nov 24 10:00:00 2026\n");
+        if (i % 100 == 0) {
+            /* now and then an item that is no mail at all */
+            g_string_append(box, "garbage without headers\n\n");
+            continue;
+        }
+        g_string_append_printf(
+            box,
+            "From: MAILER-DAEMON@mx.example.net\nTo: bounces@news.example.com\n"
+            "Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+            "--B\nContent-Type: text/plain\n\nNot delivered.\n\n"
+            "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n"
+            "Final-Recipient: rfc822; user%u@example.org\nAction: failed\nStatus: 5.1.1\n"
+            "Diagnostic-Code: smtp; 550 5.1.1 <user%u@example.org>: User unknown\n\n--B--\n\n",
+            i, i);
+    }
+    g_autoptr(Harness) h = harness_run(&mailbox_mbox_parser, box->str, box->len, 0);
+    g_assert_cmpuint(h->stats->items, ==, n);
+    g_assert_cmpuint(h->stats->items_unrecognised, ==, n / 100);
+    g_assert_cmpuint(harness_count(h, EVENT_KIND_BOUNCE), ==, n - n / 100);
+    guint expect = 1;
+    for (guint i = 0; i < event_batch_len(h->batch); i++) {
+        const Event *e = event_batch_get(h->batch, i);
+        if (expect % 100 == 0)
+            expect++;
+        g_autofree char *want = g_strdup_printf("user%u@example.org", expect++);
+        g_assert_cmpstr(e->recipient, ==, want);
+    }
+    /* the first examples are the first bad items, in order */
+    g_assert_cmpuint(h->stats->examples->len, >=, 2);
+    g_assert_true(g_str_has_prefix(h->stats->examples->pdata[0], "item 100:"));
+    g_assert_true(g_str_has_prefix(h->stats->examples->pdata[1], "item 200:"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -660,5 +753,8 @@ main(int argc, char **argv)
     g_test_add_func("/mailbox/bad/charset", test_bad_charset);
     g_test_add_func("/mailbox/bad/truncated-dsn", test_truncated_dsn);
     g_test_add_func("/mailbox/bad/large-item", test_large_item);
+    g_test_add_func("/mailbox/dsn/spaced-fields", test_dsn_spaced_fields);
+    g_test_add_func("/mailbox/dsn/status-comment", test_dsn_status_comment);
+    g_test_add_func("/mailbox/mbox/many-items", test_mbox_many_items);
     return g_test_run();
 }
