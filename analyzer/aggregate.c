@@ -163,7 +163,6 @@ aggregate_provider(const char *domain, const char *relay_host)
 /* ---- building ---------------------------------------------------------------------------- */
 
 typedef struct {
-    Aggregates *a;
     GHashTable *steps;     /* "step\tcause" -> StepCauseRow* */
     GHashTable *domains;   /* name -> GroupRow* */
     GHashTable *providers;
@@ -174,6 +173,14 @@ typedef struct {
     GHashTable *hours;
     GHashTable *suppress;  /* address -> SuppressRow* */
     GStringChunk *strings;
+    GStringChunk *strings_more; /* the strings of a builder merged into this one */
+    /* this builder's share of the totals */
+    Counts all;
+    gint64 first, last;
+    GHashTable *cause_totals; /* cause -> count */
+    /* the timelines it counts: [from, to) of the sorted array */
+    const GPtrArray *timelines;
+    guint from, to;
 } Builder;
 
 /* What one walk over a timeline's events finds. */
@@ -522,24 +529,39 @@ add_suppress(Builder *b, const Timeline *t)
     r->failures++;
 }
 
+/* Report order: by the time each message and recipient was first seen; equal times keep the
+ * order in which the inputs showed them (deterministic for the same input). Sorted as
+ * (time, index) pairs: no pointer chasing inside the sort. */
+typedef struct {
+    gint64 when;
+    guint32 index;
+} SortKey;
+
 static int
-compare_timelines(gconstpointer a, gconstpointer b)
+compare_sort_keys(const void *pa, const void *pb)
 {
-    const Timeline *x = *(Timeline *const *)a, *y = *(Timeline *const *)b;
-    gint64 tx = x->first_seen ? x->first_seen : x->message->queued_at;
-    gint64 ty = y->first_seen ? y->first_seen : y->message->queued_at;
-    if (tx != ty)
-        return tx < ty ? -1 : 1;
-    int c = g_strcmp0(x->message->host, y->message->host);
-    if (c)
-        return c;
-    c = g_strcmp0(x->message->queue_id, y->message->queue_id);
-    if (c)
-        return c;
-    c = g_strcmp0(x->message->message_id, y->message->message_id);
-    if (c)
-        return c;
-    return g_strcmp0(x->recipient, y->recipient);
+    const SortKey *x = pa, *y = pb;
+    if (x->when != y->when)
+        return x->when < y->when ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void
+sort_timelines(GPtrArray *timelines)
+{
+    guint n = timelines->len;
+    SortKey *keys = g_new(SortKey, n + 1);
+    for (guint i = 0; i < n; i++) {
+        const Timeline *t = timelines->pdata[i];
+        keys[i].when = t->first_seen ? t->first_seen : t->message->queued_at;
+        keys[i].index = i;
+    }
+    qsort(keys, n, sizeof *keys, compare_sort_keys);
+    gpointer *old = g_memdup2(timelines->pdata, sizeof(gpointer) * n);
+    for (guint i = 0; i < n; i++)
+        timelines->pdata[i] = old[keys[i].index];
+    g_free(old);
+    g_free(keys);
 }
 
 static int
@@ -630,62 +652,197 @@ free_relay(gpointer p)
     g_free(r);
 }
 
-Aggregates *
-aggregates_build(const Correlator *c)
+static void
+builder_init(Builder *b)
 {
-    Aggregates *a = g_new0(Aggregates, 1);
-    Builder b = {
-        .a = a,
-        .steps = g_hash_table_new(step_row_hash, step_row_equal),
-        .domains = g_hash_table_new(g_str_hash, g_str_equal),
-        .providers = g_hash_table_new(g_str_hash, g_str_equal),
-        .campaigns = g_hash_table_new(g_str_hash, g_str_equal),
-        .relays = g_hash_table_new(relay_row_hash, relay_row_equal),
-        .codes = g_hash_table_new(code_row_hash, code_row_equal),
-        .days = g_hash_table_new(g_int64_hash, g_int64_equal),
-        .hours = g_hash_table_new(g_int64_hash, g_int64_equal),
-        .suppress = g_hash_table_new(g_str_hash, g_str_equal),
-        .strings = g_string_chunk_new(4096),
-    };
-    a->cause_totals = g_hash_table_new(g_str_hash, g_str_equal);
-    a->timelines = g_ptr_array_new();
-    const GPtrArray *messages = correlator_messages(c);
-    for (guint i = 0; i < messages->len; i++) {
-        const Message *m = messages->pdata[i];
-        if (m->notification || m->internal || m->local || m->timelines == NULL) {
-            for (Timeline *t = m->timelines; t; t = t->next)
-                for (TimelineEvent *e = t->events; e; e = e->next)
-                    if (e->kind == EVENT_KIND_DELIVERED && !m->internal)
-                        a->uncounted_deliveries++;
-            continue;
-        }
-        a->messages++;
-        for (Timeline *t = m->timelines; t; t = t->next)
-            g_ptr_array_add(a->timelines, t);
-    }
-    g_ptr_array_sort(a->timelines, compare_timelines);
+    memset(b, 0, sizeof *b);
+    b->steps = g_hash_table_new(step_row_hash, step_row_equal);
+    b->domains = g_hash_table_new(g_str_hash, g_str_equal);
+    b->providers = g_hash_table_new(g_str_hash, g_str_equal);
+    b->campaigns = g_hash_table_new(g_str_hash, g_str_equal);
+    b->relays = g_hash_table_new(relay_row_hash, relay_row_equal);
+    b->codes = g_hash_table_new(code_row_hash, code_row_equal);
+    b->days = g_hash_table_new(g_int64_hash, g_int64_equal);
+    b->hours = g_hash_table_new(g_int64_hash, g_int64_equal);
+    b->suppress = g_hash_table_new(g_str_hash, g_str_equal);
+    b->strings = g_string_chunk_new(4096);
+    b->cause_totals = g_hash_table_new(g_str_hash, g_str_equal);
+}
 
-    /* a domain's provider: from the MX/relay hosts its mail went to, else from the domain */
-    /* One walk over each timeline's events gathers what every table needs (events are
-     * scattered in memory: walking them once is most of the cost of this function). */
+static void
+merge_causes(GHashTable *dst, GHashTable *src)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, src);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        gsize n = GPOINTER_TO_SIZE(g_hash_table_lookup(dst, k)) + GPOINTER_TO_SIZE(v);
+        g_hash_table_insert(dst, k, GSIZE_TO_POINTER(n));
+    }
+}
+
+/* Moves every row of src's table into dst's, or merges it with dst's row of the same key. */
+static void
+merge_table(GHashTable *dst, GHashTable *src, void (*merge)(gpointer into, gpointer from),
+            gboolean key_is_row)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, src);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        gpointer mine = g_hash_table_lookup(dst, k);
+        if (mine == NULL) {
+            if (key_is_row)
+                g_hash_table_add(dst, v);
+            else
+                g_hash_table_insert(dst, k, v);
+            g_hash_table_iter_steal(&it);
+        } else {
+            merge(mine, v);
+        }
+    }
+}
+
+static void
+merge_step(gpointer into, gpointer from)
+{
+    StepCauseRow *d = into, *s = from;
+    d->failed += s->failed;
+    d->expired += s->expired;
+    d->pending += s->pending;
+    d->bounced_after += s->bounced_after;
+    d->recovered += s->recovered;
+    d->suppressed += s->suppressed;
+    d->temporary += s->temporary;
+    d->permanent += s->permanent;
+    d->attempts += s->attempts;
+    if (d->example == NULL) {
+        d->example = s->example;
+        d->example_timeline = s->example_timeline;
+    }
+    g_free(s);
+}
+
+static void
+merge_group(gpointer into, gpointer from)
+{
+    GroupRow *d = into, *s = from;
+    group_merge(d, s);
+    if (s->relay)
+        d->relay = s->relay; /* the later half saw the later relay */
+    g_hash_table_destroy(s->causes);
+    g_free(s);
+}
+
+static void
+merge_relay(gpointer into, gpointer from)
+{
+    RelayRow *d = into, *s = from;
+    d->attempts += s->attempts;
+    d->delivered += s->delivered;
+    d->deferred += s->deferred;
+    d->failed += s->failed;
+    merge_causes(d->causes, s->causes);
+    if (s->first && (d->first == 0 || s->first < d->first))
+        d->first = s->first;
+    if (s->last > d->last)
+        d->last = s->last;
+    g_hash_table_destroy(s->causes);
+    g_free(s);
+}
+
+static void
+merge_code(gpointer into, gpointer from)
+{
+    CodeRow *d = into, *s = from;
+    d->events += s->events;
+    d->recipients += s->recipients;
+    if (d->example == NULL) {
+        d->example = s->example;
+        d->example_timeline = s->example_timeline;
+    }
+    g_free(s);
+}
+
+static void
+merge_period(gpointer into, gpointer from)
+{
+    PeriodRow *d = into, *s = from;
+    counts_merge(&d->counts, &s->counts);
+    g_free(s);
+}
+
+static void
+merge_suppress(gpointer into, gpointer from)
+{
+    SuppressRow *d = into, *s = from;
+    if (strcmp(d->action, "review") == 0 && strcmp(s->action, "suppress") == 0) {
+        d->reason = s->reason;
+        d->action = s->action;
+        d->step = s->step;
+        d->evidence = s->evidence;
+        d->timeline = s->timeline;
+    }
+    d->failures += s->failures;
+    g_free(s);
+}
+
+/* b's rows and totals are added to a; b's tables are emptied and freed. */
+static void
+builder_merge(Builder *a, Builder *b)
+{
+    merge_table(a->steps, b->steps, merge_step, TRUE);
+    merge_table(a->domains, b->domains, merge_group, FALSE);
+    merge_table(a->campaigns, b->campaigns, merge_group, FALSE);
+    merge_table(a->relays, b->relays, merge_relay, TRUE);
+    merge_table(a->codes, b->codes, merge_code, TRUE);
+    merge_table(a->days, b->days, merge_period, FALSE);
+    merge_table(a->hours, b->hours, merge_period, FALSE);
+    merge_table(a->suppress, b->suppress, merge_suppress, FALSE);
+    counts_merge(&a->all, &b->all);
+    if (b->first && (a->first == 0 || b->first < a->first))
+        a->first = b->first;
+    if (b->last > a->last)
+        a->last = b->last;
+    merge_causes(a->cause_totals, b->cause_totals);
+    g_hash_table_destroy(b->steps);
+    g_hash_table_destroy(b->domains);
+    g_hash_table_destroy(b->providers);
+    g_hash_table_destroy(b->campaigns);
+    g_hash_table_destroy(b->relays);
+    g_hash_table_destroy(b->codes);
+    g_hash_table_destroy(b->days);
+    g_hash_table_destroy(b->hours);
+    g_hash_table_destroy(b->suppress);
+    g_hash_table_destroy(b->cause_totals);
+    /* b's strings stay alive: merged rows point into them */
+    a->strings_more = b->strings;
+}
+
+/* Counts timelines [b->from, b->to) into b: one thread's share. One walk over each
+ * timeline's events gathers what every table needs (events are scattered in memory: walking
+ * them once is most of the cost of this function). */
+static gpointer
+build_range(gpointer data)
+{
+    Builder *b = data;
     PeriodRow *last_day = NULL, *last_hour = NULL;
     GroupRow *last_campaign = NULL, *last_domain = NULL;
-    GHashTable *campaign_msgs = g_hash_table_new(g_direct_hash, g_direct_equal);
-    for (guint i = 0; i < a->timelines->len; i++) {
-        const Timeline *t = a->timelines->pdata[i];
+    for (guint i = b->from; i < b->to; i++) {
+        const Timeline *t = b->timelines->pdata[i];
         Facts facts = {0}, *f = &facts;
-        walk_events(&b, t, f);
-        counts_add(&a->all, t, f);
+        walk_events(b, t, f);
+        counts_add(&b->all, t, f);
         gint64 when = t->first_seen ? t->first_seen : t->message->queued_at;
-        if (when && (a->first == 0 || when < a->first))
-            a->first = when;
-        if (t->last_seen > a->last)
-            a->last = t->last_seen;
+        if (when && (b->first == 0 || when < b->first))
+            b->first = when;
+        if (t->last_seen > b->last)
+            b->last = t->last_seen;
 
         /* steps x causes */
         if (t->outcome != OUTCOME_DELIVERED && t->outcome != OUTCOME_UNKNOWN &&
             (t->cls.cause || t->outcome == OUTCOME_PENDING)) {
-            StepCauseRow *r = step_row(&b, t->cls.step, t->cls.cause ? t->cls.cause : "queued");
+            StepCauseRow *r = step_row(b, t->cls.step, t->cls.cause ? t->cls.cause : "queued");
             switch (t->outcome) {
             case OUTCOME_FAILED:
                 r->failed++;
@@ -713,11 +870,11 @@ aggregates_build(const Correlator *c)
                 r->example = t->decisive;
                 r->example_timeline = t;
             }
-            count_cause(a->cause_totals, t->cls.cause);
+            count_cause(b->cause_totals, t->cls.cause);
         }
         /* delivered after trouble: the last deferral's step and cause */
         if (t->outcome == OUTCOME_DELIVERED && f->last_defer) {
-            StepCauseRow *r = step_row(&b, f->last_defer->cls.step, f->last_defer->cls.cause);
+            StepCauseRow *r = step_row(b, f->last_defer->cls.step, f->last_defer->cls.cause);
             r->recovered++;
             r->temporary++;
         }
@@ -725,26 +882,77 @@ aggregates_build(const Correlator *c)
         const char *camp = t->message->campaign ? t->message->campaign : "(none)";
         GroupRow *cg = last_campaign && strcmp(last_campaign->name, camp) == 0
                            ? last_campaign
-                           : group(&b, b.campaigns, camp);
+                           : group(b, b->campaigns, camp);
         last_campaign = cg;
         group_add(cg, t, f);
-        if (!g_hash_table_contains(campaign_msgs, t->message)) {
-            g_hash_table_add(campaign_msgs, t->message);
-            cg->messages++;
-        }
-        add_suppress(&b, t);
+        add_suppress(b, t);
         const char *domain = timeline_domain(t);
         if (*domain == '\0')
             domain = "(none)";
         if (last_domain == NULL || strcmp(last_domain->name, domain) != 0)
-            last_domain = group(&b, b.domains, domain);
+            last_domain = group(b, b->domains, domain);
         group_add(last_domain, t, f);
         if (f->relay)
             last_domain->relay = f->relay; /* its provider follows the MX hosts seen */
         if (when) {
-            counts_add(&period(b.days, floor_to(when, DAY_US), &last_day)->counts, t, f);
-            counts_add(&period(b.hours, floor_to(when, HOUR_US), &last_hour)->counts, t, f);
+            counts_add(&period(b->days, floor_to(when, DAY_US), &last_day)->counts, t, f);
+            counts_add(&period(b->hours, floor_to(when, HOUR_US), &last_hour)->counts, t, f);
         }
+    }
+
+    return NULL;
+}
+
+Aggregates *
+aggregates_build(const Correlator *c)
+{
+    Aggregates *a = g_new0(Aggregates, 1);
+    a->cause_totals = g_hash_table_new(g_str_hash, g_str_equal);
+    a->timelines = g_ptr_array_new();
+    const GPtrArray *messages = correlator_messages(c);
+    for (guint i = 0; i < messages->len; i++) {
+        const Message *m = messages->pdata[i];
+        if (m->notification || m->internal || m->local || m->timelines == NULL) {
+            for (Timeline *t = m->timelines; t; t = t->next)
+                for (TimelineEvent *e = t->events; e; e = e->next)
+                    if (e->kind == EVENT_KIND_DELIVERED && !m->internal)
+                        a->uncounted_deliveries++;
+            continue;
+        }
+        a->messages++;
+        for (Timeline *t = m->timelines; t; t = t->next)
+            g_ptr_array_add(a->timelines, t);
+    }
+    sort_timelines(a->timelines);
+
+    /* two builders count the two halves of the timelines on two threads; the second is
+     * then merged into the first (rows of the first half come first: their examples win) */
+    Builder bb[2];
+    guint half = a->timelines->len / 2;
+    for (int k = 0; k < 2; k++) {
+        builder_init(&bb[k]);
+        bb[k].timelines = a->timelines;
+        bb[k].from = k == 0 ? 0 : half;
+        bb[k].to = k == 0 ? half : a->timelines->len;
+    }
+    GThread *second = g_thread_new("aggregate", build_range, &bb[1]);
+    build_range(&bb[0]);
+    g_thread_join(second);
+    builder_merge(&bb[0], &bb[1]);
+    Builder b = bb[0]; /* the merged tables */
+    a->all = b.all;
+    a->first = b.first;
+    a->last = b.last;
+    g_hash_table_destroy(a->cause_totals);
+    a->cause_totals = b.cause_totals;
+    /* campaigns count distinct messages */
+    for (guint i = 0; i < messages->len; i++) {
+        const Message *m = messages->pdata[i];
+        if (m->notification || m->internal || m->local || m->timelines == NULL)
+            continue;
+        GroupRow *cg = g_hash_table_lookup(b.campaigns, m->campaign ? m->campaign : "(none)");
+        if (cg)
+            cg->messages++;
     }
 
     /* a domain's provider: from the MX/relay hosts its mail went to, else from the domain;
@@ -768,7 +976,6 @@ aggregates_build(const Correlator *c)
         p->domains++;
     }
     g_hash_table_destroy(relay_provider);
-    g_hash_table_destroy(campaign_msgs);
 
     a->steps = sorted_values(b.steps, compare_step_rows);
     g_ptr_array_set_free_func(a->steps, g_free);
@@ -812,6 +1019,7 @@ aggregates_build(const Correlator *c)
     g_hash_table_destroy(b.hours);
     g_hash_table_destroy(b.suppress);
     a->strings = b.strings; /* names live as long as the aggregates */
+    a->strings_more = b.strings_more;
     return a;
 }
 
@@ -833,5 +1041,7 @@ aggregates_free(Aggregates *a)
     g_ptr_array_unref(a->timelines);
     g_hash_table_destroy(a->cause_totals);
     g_string_chunk_free(a->strings);
+    if (a->strings_more)
+        g_string_chunk_free(a->strings_more);
     g_free(a);
 }

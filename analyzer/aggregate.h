@@ -99,6 +99,7 @@ typedef struct {
     GPtrArray *timelines; /* counted Timeline*, in report order */
     GHashTable *cause_totals; /* cause -> guint64 (timelines not delivered) */
     GStringChunk *strings;
+    GStringChunk *strings_more;
 } Aggregates;
 
 Aggregates *aggregates_build(const Correlator *c);
