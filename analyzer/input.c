@@ -590,7 +590,7 @@ read_archive(ReadContext *rc, struct archive *a, const char *container, int dept
         char *head_error = NULL;
         BlockSource src = {.archive = a};
         gboolean ok = read_head(&src, head, &eof, &head_error);
-        if (ok && depth < INPUT_MAX_DEPTH && !rc->options->forced &&
+        if (ok && depth < INPUT_MAX_DEPTH &&
             looks_like_archive(head->data, head->len) && !raw) {
             /* an archive or compressed file inside this one */
             NestedSource nested = {.parent = a, .head = (const char *)head->data,

@@ -1,0 +1,308 @@
+/* The input layer: rotation-aware order, archives inside archives, zip, compressed streams,
+ * and line splitting at every block boundary (CR LF, over-long lines, no final newline). */
+#include <archive.h>
+#include <archive_entry.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "input.h"
+
+/* A parser that keeps every line it is given. */
+typedef struct {
+    GPtrArray *lines;
+} Recorder;
+
+static GPtrArray *recorded; /* the lines of the last run (tests run one at a time) */
+
+static gpointer
+recorder_new(ParserContext *ctx)
+{
+    (void)ctx;
+    Recorder *r = g_new0(Recorder, 1);
+    r->lines = g_ptr_array_new_with_free_func(g_free);
+    return r;
+}
+
+static LineResult
+recorder_feed(gpointer self, char *line, gsize len, guint64 lineno)
+{
+    (void)lineno;
+    Recorder *r = self;
+    g_ptr_array_add(r->lines, g_strndup(line, len));
+    return strncmp(line, "bad", 3) == 0 ? LINE_UNRECOGNISED : LINE_USED;
+}
+
+static gboolean
+recorder_finish(gpointer self, GError **error)
+{
+    (void)error;
+    Recorder *r = self;
+    if (recorded)
+        g_ptr_array_unref(recorded);
+    recorded = g_ptr_array_ref(r->lines);
+    return TRUE;
+}
+
+static void
+recorder_free(gpointer self)
+{
+    Recorder *r = self;
+    g_ptr_array_unref(r->lines);
+    g_free(r);
+}
+
+static guint
+recorder_probe(const char *head, gsize len)
+{
+    (void)head;
+    (void)len;
+    return 1;
+}
+
+static const ParserClass recorder_class = {
+    .name = "recorder",
+    .description = "test",
+    .probe = recorder_probe,
+    .new = recorder_new,
+    .feed_line = recorder_feed,
+    .finish = recorder_finish,
+    .free = recorder_free,
+};
+
+static void
+test_lines_at_every_boundary(void)
+{
+    g_autofree char *long_line = g_strnfill(INPUT_MAX_LINE + 10, 'L');
+    g_autofree char *text = g_strconcat("first\r\n\nsecond line\nbad one\n", long_line,
+                                        "\nafter the long one\nno newline at the end", NULL);
+    gsize len = strlen(text);
+    /* every split into two blocks, and byte by byte */
+    gsize steps[] = {1, 7, 4096, len};
+    for (gsize k = 0; k < G_N_ELEMENTS(steps); k++) {
+        InputStats *stats = input_stats_new();
+        g_autoptr(EventBatch) batch = event_batch_new();
+        ParserOptions o = {0};
+        ParserContext ctx = {.input = 1, .name = "t", .batch = batch, .stats = stats, .options = &o};
+        gpointer p = recorder_class.new(&ctx);
+        InputLines *lines = input_lines_new(&recorder_class, p, &ctx);
+        for (gsize off = 0; off < len; off += steps[k])
+            input_lines_feed(lines, text + off, MIN(steps[k], len - off));
+        input_lines_finish(lines);
+        input_lines_free(lines);
+        recorder_class.finish(p, NULL);
+        recorder_class.free(p);
+        g_assert_cmpuint(recorded->len, ==, 5);
+        g_assert_cmpstr(recorded->pdata[0], ==, "first");
+        g_assert_cmpstr(recorded->pdata[1], ==, "second line");
+        g_assert_cmpstr(recorded->pdata[2], ==, "bad one");
+        g_assert_cmpstr(recorded->pdata[3], ==, "after the long one");
+        g_assert_cmpstr(recorded->pdata[4], ==, "no newline at the end");
+        /* 7 lines: the blank one skipped, the long one and "bad one" unrecognised */
+        g_assert_cmpuint(stats->lines, ==, 7);
+        g_assert_cmpuint(stats->lines_skipped, ==, 1);
+        g_assert_cmpuint(stats->lines_unrecognised, ==, 2);
+        g_assert_cmpuint(stats->lines_used, ==, 4);
+        g_assert_cmpuint(stats->notes->len, ==, 1);
+        g_assert_nonnull(strstr(stats->notes->pdata[0], "line 5: longer than"));
+        input_stats_free(stats);
+    }
+}
+
+static void
+touch(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_assert_true(g_file_set_contents(path, "x\n", 2, NULL));
+}
+
+static void
+test_rotation_order(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("mailtrail-input-XXXXXX", NULL);
+    const char *names[] = {"mail.log", "mail.log.1", "mail.log.2.gz", "mail.log.10.gz",
+                           "maillog-20261124.gz", "maillog-20261123", "maillog"};
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+        touch(dir, names[i]);
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    const char *inputs[] = {dir, NULL};
+    g_assert_true(input_expand(inputs, paths, NULL));
+    const char *want[] = {"mail.log.10.gz", "mail.log.2.gz", "mail.log.1", "mail.log",
+                          "maillog-20261123", "maillog-20261124.gz", "maillog"};
+    g_assert_cmpuint(paths->len, ==, G_N_ELEMENTS(want));
+    for (gsize i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_autofree char *base = g_path_get_basename(paths->pdata[i]);
+        g_assert_cmpstr(base, ==, want[i]);
+    }
+    g_autoptr(GError) error = NULL;
+    const char *missing[] = {"/nonexistent/mail.log", NULL};
+    g_assert_false(input_expand(missing, paths, &error));
+    g_assert_error(error, INPUT_ERROR, INPUT_ERROR_NOT_FOUND);
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *path = g_build_filename(dir, names[i], NULL);
+        g_unlink(path);
+    }
+    g_rmdir(dir);
+}
+
+/* Writes an archive with libarchive: format and filter as named, members (name, data). */
+static void
+write_archive(const char *path, const char *format, const char *filter,
+              const char *const *members, guint n)
+{
+    struct archive *a = archive_write_new();
+    g_assert_cmpint(archive_write_set_format_by_name(a, format), ==, ARCHIVE_OK);
+    if (filter)
+        g_assert_cmpint(archive_write_add_filter_by_name(a, filter), ==, ARCHIVE_OK);
+    g_assert_cmpint(archive_write_open_filename(a, path), ==, ARCHIVE_OK);
+    for (guint i = 0; i < n; i++) {
+        const char *name = members[2 * i], *data = members[2 * i + 1];
+        gsize len = strlen(data);
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_size(e, (la_int64_t)len);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
+        g_assert_cmpint(archive_write_data(a, data, len), ==, (la_ssize_t)len);
+        archive_entry_free(e);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+typedef struct {
+    GPtrArray *names;
+    GArray *lines;
+    EventBatch *batch;
+} Collect;
+
+static EventBatch *
+collect_begin(InputStream *s, gpointer data)
+{
+    (void)s;
+    Collect *c = data;
+    return c->batch;
+}
+
+static void
+collect_end(InputStream *s, EventBatch *batch, gpointer data)
+{
+    (void)batch;
+    Collect *c = data;
+    g_ptr_array_add(c->names, g_strdup(s->name));
+    guint64 n = s->stats->lines;
+    g_array_append_val(c->lines, n);
+    input_stream_free(s);
+}
+
+static void
+read_all(const char *path, Collect *c)
+{
+    c->names = g_ptr_array_new_with_free_func(g_free);
+    c->lines = g_array_new(FALSE, FALSE, sizeof(guint64));
+    c->batch = event_batch_new();
+    ParserOptions po = {0};
+    InputOptions io = {.forced = &recorder_class, .parser_options = &po};
+    InputSink sink = {collect_begin, NULL, collect_end, c};
+    guint32 next = 1;
+    g_assert_true(input_read_path(path, &io, &sink, &next, NULL));
+}
+
+static void
+collect_clear(Collect *c)
+{
+    g_ptr_array_unref(c->names);
+    g_array_free(c->lines, TRUE);
+    event_batch_free(c->batch);
+}
+
+static void
+test_archives(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("mailtrail-input-XXXXXX", NULL);
+    g_autofree char *inner = g_build_filename(dir, "inner.log.gz", NULL);
+    /* a gzip file inside a tar.gz: read as a stream inside a stream */
+    const char *gz_member[] = {"data", "one\ntwo\nthree\n"};
+    write_archive(inner, "raw", "gzip", gz_member, 1);
+    g_autofree char *inner_bytes = NULL;
+    gsize inner_len;
+    g_assert_true(g_file_get_contents(inner, &inner_bytes, &inner_len, NULL));
+    g_autofree char *tgz = g_build_filename(dir, "logs.tar.gz", NULL);
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_add_filter_gzip(a);
+    archive_write_open_filename(a, tgz);
+    const char *names[] = {"a/plain.log", "a/inner.log.gz"};
+    const char *datas[] = {"alpha\nbeta\n", inner_bytes};
+    gsize lens[] = {11, inner_len};
+    for (int i = 0; i < 2; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, names[i]);
+        archive_entry_set_size(e, (la_int64_t)lens[i]);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_write_header(a, e);
+        archive_write_data(a, datas[i], lens[i]);
+        archive_entry_free(e);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+
+    Collect c;
+    read_all(tgz, &c);
+    g_assert_cmpuint(c.names->len, ==, 2);
+    g_autofree char *n0 = g_strdup_printf("%s:a/plain.log", tgz);
+    g_autofree char *n1 = g_strdup_printf("%s:a/inner.log.gz", tgz);
+    g_assert_cmpstr(c.names->pdata[0], ==, n0);
+    g_assert_cmpstr(c.names->pdata[1], ==, n1);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 0), ==, 2);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 1), ==, 3);
+    collect_clear(&c);
+
+    /* zip */
+    g_autofree char *zip = g_build_filename(dir, "logs.zip", NULL);
+    const char *zip_members[] = {"x.log", "1\n2\n3\n4\n", "y.log", "5\n"};
+    write_archive(zip, "zip", NULL, zip_members, 2);
+    read_all(zip, &c);
+    g_assert_cmpuint(c.names->len, ==, 2);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 0), ==, 4);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 1), ==, 1);
+    collect_clear(&c);
+
+    /* xz and zstd single files */
+    const char *filters[] = {"xz", "zstd", "bzip2"};
+    for (gsize i = 0; i < G_N_ELEMENTS(filters); i++) {
+        g_autofree char *name = g_strdup_printf("single.%s", filters[i]);
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        const char *m[] = {"data", "l1\nl2\n"};
+        struct archive *probe = archive_write_new();
+        gboolean ok = archive_write_add_filter_by_name(probe, filters[i]) == ARCHIVE_OK;
+        archive_write_free(probe);
+        if (!ok)
+            continue; /* this libarchive was built without it */
+        write_archive(path, "raw", filters[i], m, 1);
+        read_all(path, &c);
+        g_assert_cmpuint(c.names->len, ==, 1);
+        g_assert_cmpstr(c.names->pdata[0], ==, path);
+        g_assert_cmpuint(g_array_index(c.lines, guint64, 0), ==, 2);
+        collect_clear(&c);
+        g_unlink(path);
+    }
+    g_unlink(inner);
+    g_unlink(tgz);
+    g_unlink(zip);
+    g_rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/input/lines-at-every-boundary", test_lines_at_every_boundary);
+    g_test_add_func("/input/rotation-order", test_rotation_order);
+    g_test_add_func("/input/archives", test_archives);
+    int r = g_test_run();
+    if (recorded)
+        g_ptr_array_unref(recorded);
+    return r;
+}
