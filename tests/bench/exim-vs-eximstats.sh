@@ -43,6 +43,12 @@ awk -v mb="$mb" '
         label = $1 == "eximstats" ? "eximstats" : $1 == "aggregate" ? "mailtrail --no-messages" : "mailtrail (full report)"
         printf "%-34s %9.2f %9.0f %7.0f MB %7.1fx\n", label, $2, mb / $2, $3 / 1024, base / $2
     }' "$tmp/results"
+# eximstats's "Received" counts every "<=" line, including the bounces Exim generated itself
 received=$(awk '$1 == "Received" { print $3; exit }' "$tmp/eximstats.out")
 messages=$(awk -F, '$1 == "Messages" { print $2 }' "$tmp/agg/summary.csv")
-echo "messages: eximstats received $received, mailtrail $messages"
+notes=$(awk -F, '$1 == "Notifications our MTA generated (not counted)" { print $2 }' "$tmp/agg/data-quality.csv")
+if [ "$received" = "$((messages + notes))" ]; then
+    echo "ok   received: eximstats $received = mailtrail $messages messages + $notes bounces Exim generated"
+else
+    echo "DIFF received: eximstats $received, mailtrail $messages messages + $notes bounces Exim generated"
+fi
