@@ -153,6 +153,9 @@ syslog_parse(SyslogClock *clock, char *line, gsize len, SyslogLine *out)
 gboolean
 syslog_peek(const char *line, gsize len, const char **program, gsize *program_len)
 {
+    /* most lines of other formats fail at the first bytes: no copy for them */
+    if (len < 16 || !(g_ascii_isdigit(line[0]) || (time_month_from_abbrev(line) && line[3] == ' ')))
+        return FALSE;
     /* parse a copy so that probes never modify their input */
     char buf[512];
     gsize n = MIN(len, sizeof buf - 1);
