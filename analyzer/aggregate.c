@@ -189,7 +189,13 @@ typedef struct {
     const TimelineEvent *last_defer;
     guint deferrals;
     guint compiled, compile_failed, submitted;
+    guint compile_by_phase[AGGREGATE_PHASES];
 } Facts;
+
+const char *const aggregate_phases[AGGREGATE_PHASES] = {
+    "template-error", "personalization-error", "feed-error",
+    "asset-error",    "attachment-error",      "mime-build-error",
+};
 
 static void
 counts_add(Counts *c, const Timeline *t, const Facts *f)
@@ -284,6 +290,8 @@ group_merge(GroupRow *dst, const GroupRow *src)
     dst->messages += src->messages;
     dst->compiled += src->compiled;
     dst->compile_failed += src->compile_failed;
+    for (int i = 0; i < AGGREGATE_PHASES; i++)
+        dst->compile_by_phase[i] += src->compile_by_phase[i];
     dst->submitted += src->submitted;
 }
 
@@ -295,6 +303,8 @@ group_add(GroupRow *g, const Timeline *t, const Facts *f)
         count_cause(g->causes, t->cls.cause);
     g->compiled += f->compiled;
     g->compile_failed += f->compile_failed;
+    for (int i = 0; i < AGGREGATE_PHASES; i++)
+        g->compile_by_phase[i] += f->compile_by_phase[i];
     g->submitted += f->submitted;
 }
 
@@ -458,6 +468,9 @@ walk_events(Builder *b, const Timeline *t, Facts *f)
             break;
         case EVENT_KIND_COMPILE_FAILED:
             f->compile_failed++;
+            for (int i = 0; i < AGGREGATE_PHASES; i++)
+                if (e->cls.cause && strcmp(e->cls.cause, aggregate_phases[i]) == 0)
+                    f->compile_by_phase[i]++;
             break;
         case EVENT_KIND_SUBMITTED:
             f->submitted++;

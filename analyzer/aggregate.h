@@ -35,6 +35,10 @@ typedef struct {
     const Timeline *example_timeline;
 } StepCauseRow;
 
+/* The compile-step causes, one per phase of building a message (taxonomy.tsv). */
+#define AGGREGATE_PHASES 6
+extern const char *const aggregate_phases[AGGREGATE_PHASES];
+
 typedef struct {
     const char *name;     /* domain, provider, campaign or relay */
     const char *provider; /* domains: their provider */
@@ -45,6 +49,7 @@ typedef struct {
     guint64 domains;      /* providers: distinct recipient domains */
     guint64 compiled;
     guint64 compile_failed;
+    guint64 compile_by_phase[AGGREGATE_PHASES]; /* compile failures by aggregate_phases[] */
     guint64 submitted;
 } GroupRow;
 

@@ -119,6 +119,11 @@ print_summary(const RunResult *r)
             shown++;
         }
     }
+    if (r->truncated_cells)
+        fprintf(stderr,
+                "mailtrail: %" G_GUINT64_FORMAT " texts longer than Excel's 32,767 characters "
+                "were cut in the workbook (the CSV files keep them whole)\n",
+                r->truncated_cells);
     if (r->xlsx_path)
         printf("%s\n", r->xlsx_path);
     if (r->csv_paths->len) {

@@ -39,6 +39,8 @@ row_func(const Table *t, guint64 i, Cell *cells, GStringChunk *scratch, gpointer
     if (g->kind == GROUP_CAMPAIGN) {
         cells[k++] = (Cell){.type = CELL_INT, .i = (gint64)r->compiled};
         cells[k++] = (Cell){.type = CELL_INT, .i = (gint64)r->compile_failed};
+        for (int ph = 0; ph < AGGREGATE_PHASES; ph++)
+            cells[k++] = (Cell){.type = CELL_INT, .i = (gint64)r->compile_by_phase[ph]};
         cells[k++] = (Cell){.type = CELL_INT, .i = (gint64)r->submitted};
     }
     cells[k++] = (Cell){.type = CELL_INT, .i = (gint64)c->outcome[OUTCOME_DELIVERED]};
@@ -78,6 +80,12 @@ group_sheet(const ReportData *d, GroupKind kind)
         static const Column compile[] = {
             {"Compiled", CELL_INT, 0, "built by the sending application"},
             {"Compile failures", CELL_INT, 0, "could not be built (see Steps × causes, compile)"},
+            {"… template", CELL_INT, 0, "compile failures: the template (HTML) could not be rendered"},
+            {"… personalisation", CELL_INT, 0, "compile failures: personalisation data missing or wrong"},
+            {"… feed", CELL_INT, 0, "compile failures: an XML/RSS/JSON feed could not be read"},
+            {"… images", CELL_INT, 0, "compile failures: an image or asset could not be embedded"},
+            {"… attachment", CELL_INT, 0, "compile failures: a generated attachment (PDF) failed"},
+            {"… MIME", CELL_INT, 0, "compile failures: MIME assembly, encoding or signing failed"},
             {"Submitted", CELL_INT, 0, "handed to the MTA"},
         };
         g_array_append_vals(cols, compile, G_N_ELEMENTS(compile));

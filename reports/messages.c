@@ -25,6 +25,8 @@ static const Column columns[] = {
     {"Last diagnostic", CELL_TEXT, 60, "reply or DSN text of the decisive event"},
     {"Remote server", CELL_TEXT, 0, "host that answered"},
     {"Complaint", CELL_TEXT, 0, "feedback type when the recipient complained"},
+    {"Vendor category", CELL_TEXT, 0,
+     "the sending system's own label, kept beside ours (PowerMTA bounceCat, KumoMTA class)"},
     {"Linked by", CELL_TEXT, 0, "how events from other sources were joined to it"},
     {"Trail", CELL_TEXT, 80, "every event in order"},
 };
@@ -96,6 +98,8 @@ row_func(const Table *table, guint64 i, Cell *cells, GStringChunk *scratch, gpoi
     }
     if (t->complaint)
         TEXT(20, t->complaint_type ? t->complaint_type : "complaint");
+    if (e)
+        TEXT(21, timeline_event_vendor_label(e));
     if (t->link_methods) {
         GString *s = g_string_new(NULL);
         for (int k = 1; k < LINK_N; k++)
@@ -104,12 +108,12 @@ row_func(const Table *table, guint64 i, Cell *cells, GStringChunk *scratch, gpoi
                     g_string_append(s, ", ");
                 g_string_append(s, link_method_to_string((LinkMethod)k));
             }
-        cells[21] = (Cell){.type = CELL_TEXT, .text = g_string_chunk_insert(scratch, s->str)};
+        cells[22] = (Cell){.type = CELL_TEXT, .text = g_string_chunk_insert(scratch, s->str)};
         g_string_free(s, TRUE);
     }
     GString *trail = g_string_new(NULL);
     timeline_format_trail(t, trail);
-    cells[22] = (Cell){.type = CELL_TEXT, .text = g_string_chunk_insert(scratch, trail->str)};
+    cells[23] = (Cell){.type = CELL_TEXT, .text = g_string_chunk_insert(scratch, trail->str)};
     g_string_free(trail, TRUE);
 #undef TEXT
 }

@@ -37,7 +37,7 @@ measure() { # name, command...: prints "name wall rss_kb"
 }
 measure pflogsumm pflogsumm "$log" >"$tmp/r1"
 measure aggregate "$build/mailtrail" report -q --no-messages -o "$tmp/agg" "$log" >"$tmp/r2"
-measure full "$build/mailtrail" report -q -o "$tmp/full" "$log" >"$tmp/r3"
+MAILTRAIL_TIMING=1 measure full "$build/mailtrail" report -q -o "$tmp/full" "$log" >"$tmp/r3"
 
 echo "log: $log ($mb MB, $(wc -l <"$log") lines)"
 printf "%-34s %9s %9s %10s %8s\n" "" "wall s" "MB/s" "peak RSS" "speed-up"
@@ -47,6 +47,9 @@ cat "$tmp/r1" "$tmp/r2" "$tmp/r3" | awk -v mb="$mb" '
         label = $1 == "pflogsumm" ? "pflogsumm" : $1 == "aggregate" ? "mailtrail --no-messages" : "mailtrail (full report)"
         printf "%-34s %9.2f %9.0f %7.0f MB %7.1fx\n", label, $2, mb / $2, $3 / 1024, base / $2
     }'
+
+# The full report's phases: reading the log against writing the per-recipient rows.
+sed -n 's/^timing: /full report phases: /p' "$tmp/full.err"
 
 # The counts must agree.
 pf=$tmp/pflogsumm.out
