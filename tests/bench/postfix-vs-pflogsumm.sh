@@ -37,7 +37,7 @@ measure() { # name, command...: prints "name wall rss_kb"
 }
 measure pflogsumm pflogsumm "$log" >"$tmp/r1"
 measure aggregate "$build/mailtrail" report -q --no-messages -o "$tmp/agg" "$log" >"$tmp/r2"
-MAILTRAIL_TIMING=1 measure full "$build/mailtrail" report -q -o "$tmp/full" "$log" >"$tmp/r3"
+measure full env MAILTRAIL_TIMING=1 "$build/mailtrail" report -q -o "$tmp/full" "$log" >"$tmp/r3"
 
 echo "log: $log ($mb MB, $(wc -l <"$log") lines)"
 printf "%-34s %9s %9s %10s %8s\n" "" "wall s" "MB/s" "peak RSS" "speed-up"
