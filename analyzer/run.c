@@ -376,6 +376,10 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         for (guint k = 0; k < s->stats->notes->len; k++)
             g_ptr_array_add(result->problems,
                             g_strdup_printf("%s: %s", s->name, (char *)s->stats->notes->pdata[k]));
+        if (s->stats->examples->len)
+            g_ptr_array_add(result->problems,
+                            g_strdup_printf("%s: unrecognised %s", s->name,
+                                            (char *)s->stats->examples->pdata[0]));
     }
     result->streams = streams->len;
     result->messages = agg->messages;
