@@ -26,8 +26,8 @@ arena_alloc(Arena *a, gsize size)
 {
     size = (size + 7) & ~(gsize)7;
     if (size > a->left) {
-        gsize block = MAX(STRING_POOL_BLOCK, size);
-        a->cur = string_pool_block_alloc(block);
+        gsize block = MAX((gsize)1 << 20, size);
+        a->cur = g_malloc(block);
         a->left = block;
         g_ptr_array_add(a->blocks, a->cur);
     }
@@ -225,7 +225,7 @@ Correlator *
 correlator_new(const CorrelatorOptions *options, GError **error)
 {
     g_autoptr(Correlator) c = g_new0(Correlator, 1);
-    c->arena.blocks = g_ptr_array_new_with_free_func(string_pool_block_free);
+    c->arena.blocks = g_ptr_array_new_with_free_func(g_free);
     c->pool = string_pool_new();
     c->messages = g_ptr_array_new();
     c->by_key = g_hash_table_new(g_str_hash, g_str_equal);

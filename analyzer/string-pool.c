@@ -1,29 +1,9 @@
 /* Chunked string arena with an optional interning table (see string-pool.h). */
 #include "string-pool.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-#define CHUNK_SIZE STRING_POOL_BLOCK
-
-gpointer
-string_pool_block_alloc(gsize size)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, STRING_POOL_BLOCK, size) != 0 || p == NULL)
-        g_error("out of memory (%" G_GSIZE_FORMAT " bytes)", size);
-#ifdef MADV_HUGEPAGE
-    madvise(p, size, MADV_HUGEPAGE); /* a hint: without huge pages it changes nothing */
-#endif
-    return p;
-}
-
-void
-string_pool_block_free(gpointer block)
-{
-    free(block);
-}
+#define CHUNK_SIZE (256 * 1024)
 
 typedef struct {
     char *data;
@@ -58,7 +38,7 @@ string_pool_free(StringPool *pool)
     if (pool == NULL)
         return;
     for (guint i = 0; i < pool->chunks->len; i++)
-        string_pool_block_free(g_array_index(pool->chunks, Chunk, i).data);
+        g_free(g_array_index(pool->chunks, Chunk, i).data);
     g_array_free(pool->chunks, TRUE);
     g_free(pool->strs);
     g_free(pool->hashes);
@@ -82,7 +62,7 @@ pool_alloc(StringPool *pool, gsize n)
         pool->current++;
     }
     Chunk c = {.size = MAX(CHUNK_SIZE, n), .used = n};
-    c.data = string_pool_block_alloc(c.size);
+    c.data = g_malloc(c.size);
     /* keep reusable chunks after the current one: insert the new chunk at the current slot */
     g_array_insert_val(pool->chunks, pool->current, c);
     pool->bytes += n;

@@ -19,10 +19,3 @@ void string_pool_clear(StringPool *pool);
 gsize string_pool_size(const StringPool *pool);
 guint string_pool_count(const StringPool *pool);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StringPool, string_pool_free)
-
-/* Large blocks for arenas (STRING_POOL_BLOCK bytes or more): 2 MiB aligned and marked for
- * transparent huge pages, so that filling hundreds of MiB costs one page fault per 2 MiB,
- * not per 4 KiB. Free with string_pool_block_free(). */
-#define STRING_POOL_BLOCK ((gsize)2 * 1024 * 1024)
-gpointer string_pool_block_alloc(gsize size);
-void string_pool_block_free(gpointer block);
