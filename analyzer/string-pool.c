@@ -20,6 +20,10 @@ struct StringPool {
     const char **strs; /* interned strings (NULL: empty slot), created on first intern */
     guint32 *hashes;
     gsize mask;        /* slots - 1 (a power of two minus one) */
+    /* a small cache of recent strings in front of the table: the few strings that repeat
+     * from line to line (hosts, MX names, codes) are found without touching the big table */
+    const char *recent[256];
+    guint32 recent_hash[256];
     guint count;
     gsize bytes;
 };
@@ -130,11 +134,20 @@ string_pool_intern_len(StringPool *pool, const char *s, gsize len)
     if (pool->strs == NULL || (gsize)pool->count * 4 >= (pool->mask + 1) * 3)
         grow(pool);
     guint32 h = hash_bytes(s, len);
+    guint r = (h >> 8) & 255;
+    const char *hot = pool->recent[r];
+    if (hot && pool->recent_hash[r] == h && strncmp(hot, s, len) == 0 && hot[len] == '\0')
+        return hot;
     gsize j = h & pool->mask;
     for (const char *str; (str = pool->strs[j]) != NULL; j = (j + 1) & pool->mask)
-        if (pool->hashes[j] == h && strncmp(str, s, len) == 0 && str[len] == '\0')
+        if (pool->hashes[j] == h && strncmp(str, s, len) == 0 && str[len] == '\0') {
+            pool->recent[r] = str;
+            pool->recent_hash[r] = h;
             return str;
+        }
     char *copy = string_pool_copy(pool, s, len);
+    pool->recent[r] = copy;
+    pool->recent_hash[r] = h;
     pool->strs[j] = copy;
     pool->hashes[j] = h;
     pool->count++;
@@ -156,6 +169,7 @@ string_pool_clear(StringPool *pool)
     pool->bytes = 0;
     if (pool->strs)
         memset(pool->strs, 0, sizeof(char *) * (pool->mask + 1));
+    memset(pool->recent, 0, sizeof pool->recent);
     pool->count = 0;
 }
 
