@@ -595,12 +595,8 @@ correlator_consume(Correlator *c, const EventBatch *batch)
             continue;
         }
         if (is_mta_kind(e.kind) && !(e.attempt_flags & EVENT_FLAG_TRANSCRIPT)) {
-            /* the hot path: strings are looked up in place and copied only when kept */
-            char rcpt[512], orcpt[512], msgid[512], sender[512];
-            e.recipient = normalise_address(e.recipient, rcpt, sizeof rcpt);
-            e.orig_recipient = normalise_address(e.orig_recipient, orcpt, sizeof orcpt);
-            e.message_id = normalise_msgid(e.message_id, msgid, sizeof msgid);
-            e.sender = normalise_address(e.sender, sender, sizeof sender);
+            /* the hot path: strings are looked up in place and copied only when kept (the
+             * batch has normalised the addresses and ids already) */
             intern_stored(c, &e);
             consume_mta(c, &e);
         } else {

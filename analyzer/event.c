@@ -179,6 +179,38 @@ batch_string(EventBatch *b, const char *s)
     return copy;
 }
 
+/* Addresses compare case-insensitively and without angle brackets; Message-IDs without them.
+ * Done here, on the thread that parses, so that the correlator finds them ready. */
+static const char *
+normal_address(char *s)
+{
+    if (s == NULL)
+        return NULL;
+    gsize n = strlen(s);
+    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+        s[n - 1] = '\0';
+        s++;
+        n -= 2;
+    }
+    for (gsize i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] + 32);
+    return s;
+}
+
+static const char *
+normal_msgid(char *s)
+{
+    if (s == NULL)
+        return NULL;
+    while (*s == ' ' || *s == '<')
+        s++;
+    gsize n = strlen(s);
+    while (n > 0 && (s[n - 1] == '>' || s[n - 1] == ' '))
+        s[--n] = '\0';
+    return n ? s : NULL;
+}
+
 void
 event_batch_add(EventBatch *batch, const Event *ev)
 {
@@ -192,6 +224,12 @@ event_batch_add(EventBatch *batch, const Event *ev)
     };
     for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
         *fields[i] = batch_string(batch, *fields[i]);
+    /* the copies are the batch's own: normalised in place */
+    e.recipient = normal_address((char *)e.recipient);
+    e.orig_recipient = normal_address((char *)e.orig_recipient);
+    e.sender = normal_address((char *)e.sender);
+    e.message_id = normal_msgid((char *)e.message_id);
+    e.in_reply_to = normal_msgid((char *)e.in_reply_to);
     g_array_append_val(batch->events, e);
 }
 

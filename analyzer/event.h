@@ -136,7 +136,8 @@ typedef struct EventBatch EventBatch;
 
 EventBatch *event_batch_new(void);
 void event_batch_free(EventBatch *batch);
-/* Copies ev and every string it points to. */
+/* Copies ev and every string it points to; the copies of addresses are lower case without
+ * angle brackets, of Message-IDs without angle brackets. */
 void event_batch_add(EventBatch *batch, const Event *ev);
 guint event_batch_len(const EventBatch *batch);
 const Event *event_batch_get(const EventBatch *batch, guint i);
