@@ -318,12 +318,16 @@ static void index_timeline(Correlator *c, Timeline *t);
 static Message *
 new_message(Correlator *c, const char *host, const char *key)
 {
-    Message *m = arena_alloc(&c->arena, sizeof(Message));
+    /* the key is stored right after the message: lookups compare it without another miss */
+    gsize klen = key ? strlen(key) : 0;
+    Message *m = arena_alloc(&c->arena, sizeof(Message) + (key ? klen + 1 : 0));
     m->host = host;
     m->size = -1;
     if (key) {
         m->next_same_key = g_hash_table_lookup(c->by_key, key);
-        m->key = keep(c, key);
+        char *k = (char *)(m + 1);
+        memcpy(k, key, klen + 1);
+        m->key = k;
         g_hash_table_insert(c->by_key, (gpointer)m->key, m);
     }
     g_ptr_array_add(c->messages, m);
@@ -360,9 +364,13 @@ find_timeline(Correlator *c, Message *m, const char *recipient, gboolean create)
         if (!create)
             return NULL;
     }
-    Timeline *t = arena_alloc(&c->arena, sizeof(Timeline));
+    /* likewise the recipient right after its timeline */
+    gsize rlen = strlen(recipient);
+    Timeline *t = arena_alloc(&c->arena, sizeof(Timeline) + rlen + 1);
     t->message = m;
-    t->recipient = keep(c, recipient);
+    char *r = (char *)(t + 1);
+    memcpy(r, recipient, rlen + 1);
+    t->recipient = r;
     if (m->last_timeline)
         m->last_timeline->next = t;
     else
