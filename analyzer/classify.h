@@ -41,6 +41,9 @@ typedef struct {
     const char *text;      /* diagnostic text */
     const char *cause_hint; /* a taxonomy cause stated by the input, or NULL */
     const char *vendor_label; /* peer category (PowerMTA bounceCat, KumoMTA class ...) */
+    gboolean stable;       /* the caller keeps every string of this input alive and unchanged
+                              while the classifier lives (interned strings): then the same
+                              pointers give the same answer without looking at the text */
     gboolean foreign;      /* a DSN from a Reporting-MTA that is not ours (after acceptance);
                               set by the correlator: classify_input_from_event() leaves it FALSE */
 } ClassifyInput;

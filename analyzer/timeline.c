@@ -97,6 +97,7 @@ classify_event(TimelineEvent *te, Classifier *classifier)
         .text = te->diagnostic,
         .cause_hint = timeline_event_cause_hint(te),
         .vendor_label = timeline_event_vendor_label(te),
+        .stable = TRUE, /* the correlator's strings live as long as the run */
         .foreign = te->foreign,
     };
     classifier_classify(classifier, &in, &te->cls);
