@@ -49,7 +49,6 @@ struct Correlator {
     GHashTable *by_key;   /* interned key -> Message* (chain through next_same_key, newest first) */
     GHashTable *many;     /* Timeline* -> Timeline*: (message, recipient) of large messages */
     GHashTable *notif;    /* interned queue id -> host: DSN messages our MTA generated */
-    GHashTable *hosts;    /* interned MTA host names seen */
     GArray *pending;      /* Event: from other sources, linked at the end */
     GArray *other;        /* OtherItem */
     CorrelatorStats stats;
@@ -92,55 +91,6 @@ keep(Correlator *c, const char *s)
     return s ? string_pool_copy(c->pool, s, strlen(s)) : NULL;
 }
 
-/* Lower case, without angle brackets, into buf (or s itself when it is already so). */
-static const char *
-normalise_address(const char *s, char *buf, gsize size)
-{
-    if (s == NULL)
-        return NULL;
-    gsize n = strlen(s);
-    const char *p = s;
-    if (*p == '<') {
-        p++;
-        n--;
-        if (n > 0 && p[n - 1] == '>')
-            n--;
-    }
-    gsize i = 0;
-    while (i < n && !(p[i] >= 'A' && p[i] <= 'Z'))
-        i++;
-    if (i == n && p == s)
-        return s;
-    if (n >= size)
-        n = size - 1;
-    for (gsize k = 0; k < n; k++)
-        buf[k] = (p[k] >= 'A' && p[k] <= 'Z') ? (char)(p[k] + 32) : p[k];
-    buf[n] = '\0';
-    return buf;
-}
-
-static const char *
-normalise_msgid(const char *s, char *buf, gsize size)
-{
-    if (s == NULL)
-        return NULL;
-    while (*s == ' ' || *s == '<')
-        s++;
-    gsize n = strlen(s);
-    if (n == 0)
-        return NULL;
-    if (s[n - 1] != '>' && s[n - 1] != ' ')
-        return s;
-    while (n > 0 && (s[n - 1] == '>' || s[n - 1] == ' '))
-        n--;
-    if (n == 0)
-        return NULL;
-    n = MIN(n, size - 1);
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    return buf;
-}
-
 /* The strings of an MTA event that end up stored as they are (repeating ones interned). The
  * keys (queue id, recipient, message id ...) stay where they are and are copied when kept. */
 static void
@@ -160,35 +110,21 @@ intern_stored(Correlator *c, Event *e)
     e->reporting_mta = intern(c, e->reporting_mta);
 }
 
-/* Addresses compare case-insensitively, without angle brackets; Message-IDs without them. */
-static const char *
-intern_address(Correlator *c, const char *s)
-{
-    char buf[512];
-    return intern(c, normalise_address(s, buf, sizeof buf));
-}
-
-static const char *
-intern_msgid(Correlator *c, const char *s)
-{
-    char buf[512];
-    return intern(c, normalise_msgid(s, buf, sizeof buf));
-}
-
 static void
 intern_event(Correlator *c, Event *e)
 {
     e->host = intern_repeat(c, 0, e->host);
     e->queue_id = intern(c, e->queue_id);
     e->related_id = intern(c, e->related_id);
-    e->message_id = intern_msgid(c, e->message_id);
-    e->sender = intern_address(c, e->sender);
-    e->recipient = intern_address(c, e->recipient);
-    e->orig_recipient = intern_address(c, e->orig_recipient);
+    /* addresses and ids come normalised from the event batch */
+    e->message_id = intern(c, e->message_id);
+    e->sender = intern(c, e->sender);
+    e->recipient = intern(c, e->recipient);
+    e->orig_recipient = intern(c, e->orig_recipient);
     e->envid = intern(c, e->envid);
     e->campaign = intern_repeat(c, 5, e->campaign);
     e->verp = intern(c, e->verp);
-    e->in_reply_to = intern_msgid(c, e->in_reply_to);
+    e->in_reply_to = intern(c, e->in_reply_to);
     e->enhanced = intern_repeat(c, 1, e->enhanced);
     /* a delivery's reply is unique ("queued as ..."): stored, not looked up */
     if (e->kind == EVENT_KIND_DELIVERED && e->diagnostic)
@@ -231,7 +167,6 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->by_key = g_hash_table_new(g_str_hash, g_str_equal);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
     c->notif = g_hash_table_new(g_str_hash, g_str_equal);
-    c->hosts = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->pending = g_array_new(FALSE, FALSE, sizeof(Event));
     c->other = g_array_new(FALSE, FALSE, sizeof(OtherItem));
     c->verp = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
@@ -290,7 +225,6 @@ correlator_free(Correlator *c)
     g_hash_table_destroy(c->by_key);
     g_hash_table_destroy(c->many);
     g_hash_table_destroy(c->notif);
-    g_hash_table_destroy(c->hosts);
     g_array_free(c->pending, TRUE);
     g_array_free(c->other, TRUE);
     g_ptr_array_unref(c->verp);
@@ -536,7 +470,6 @@ consume_mta(Correlator *c, const Event *e)
     if (key == NULL)
         return;
     const char *host = e->host;
-    g_hash_table_add(c->hosts, (gpointer)host);
 
     if (e->kind == EVENT_KIND_MESSAGE_END) {
         for (Message *m = g_hash_table_lookup(c->by_key, key); m; m = m->next_same_key)

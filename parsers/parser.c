@@ -61,7 +61,7 @@ parser_context_count(ParserContext *ctx, const char *what, guint64 number, LineR
                      const char *text, gsize len)
 {
     InputStats *s = ctx->stats;
-    gboolean item = g_str_equal(what, "item");
+    gboolean item = what[0] == 'i'; /* "item" or "line": called for every line */
     if (item) {
         s->items++;
         if (result == LINE_UNRECOGNISED)
