@@ -38,6 +38,122 @@ arena_alloc(Arena *a, gsize size)
     return p;
 }
 
+/* Messages by key (queue id, else Message-ID ...), each slot the newest of a chain through
+ * next_same_key. While logs are read it holds only the open messages: a queue id is removed
+ * with its message, so the table stays as small as the queue and in cache; the lookup compares
+ * a stored hash, then the key kept right after the message. At the end it is rebuilt over
+ * every message for linking. Open addressing, linear probing, deletion by backward shift. */
+typedef struct {
+    guint32 hash;
+    Message *head;
+} KeySlot;
+
+typedef struct {
+    KeySlot *slots;
+    gsize mask;
+    gsize count;
+} KeyIndex;
+
+static void
+key_index_init(KeyIndex *x, gsize expected)
+{
+    gsize size = 1024;
+    while (size < expected + expected / 2)
+        size *= 2;
+    g_free(x->slots);
+    x->slots = g_new0(KeySlot, size);
+    x->mask = size - 1;
+    x->count = 0;
+}
+
+static KeySlot *
+key_index_slot(const KeyIndex *x, const char *key, guint32 h)
+{
+    for (gsize j = h & x->mask;; j = (j + 1) & x->mask) {
+        KeySlot *s = &x->slots[j];
+        if (s->head == NULL || (s->hash == h && strcmp(s->head->key, key) == 0))
+            return s;
+    }
+}
+
+static Message *
+key_index_lookup_len(const KeyIndex *x, const char *key, gsize len)
+{
+    return key_index_slot(x, key, string_pool_hash(key, len))->head;
+}
+
+static Message *
+key_index_lookup(const KeyIndex *x, const char *key)
+{
+    return key_index_lookup_len(x, key, strlen(key));
+}
+
+static void
+key_index_grow(KeyIndex *x)
+{
+    KeySlot *old = x->slots;
+    gsize n = x->mask + 1;
+    x->slots = g_new0(KeySlot, n * 2);
+    x->mask = n * 2 - 1;
+    for (gsize i = 0; i < n; i++) {
+        if (old[i].head == NULL)
+            continue;
+        gsize j = old[i].hash & x->mask;
+        while (x->slots[j].head)
+            j = (j + 1) & x->mask;
+        x->slots[j] = old[i];
+    }
+    g_free(old);
+}
+
+/* Puts m (whose key is set) at the head of its key's chain. */
+static void
+key_index_push(KeyIndex *x, Message *m)
+{
+    if ((x->count + 1) * 4 > (x->mask + 1) * 3)
+        key_index_grow(x);
+    guint32 h = m->key_hash;
+    KeySlot *s = key_index_slot(x, m->key, h);
+    if (s->head == NULL) {
+        s->hash = h;
+        x->count++;
+    }
+    m->next_same_key = s->head;
+    s->head = m;
+}
+
+/* Takes m out of its key's chain. */
+static void
+key_index_remove(KeyIndex *x, Message *m)
+{
+    KeySlot *s = key_index_slot(x, m->key, m->key_hash);
+    if (s->head != m) {
+        for (Message *p = s->head; p; p = p->next_same_key)
+            if (p->next_same_key == m) {
+                p->next_same_key = m->next_same_key;
+                break;
+            }
+        m->next_same_key = NULL;
+        return;
+    }
+    s->head = m->next_same_key;
+    m->next_same_key = NULL;
+    if (s->head)
+        return;
+    /* the slot is free: move later entries of the probe run back into the gap */
+    gsize gap = (gsize)(s - x->slots);
+    for (gsize j = (gap + 1) & x->mask; x->slots[j].head; j = (j + 1) & x->mask) {
+        gsize home = x->slots[j].hash & x->mask;
+        /* the entry may move to the gap unless its home lies cyclically in (gap, j] */
+        if (((j - home) & x->mask) >= ((j - gap) & x->mask)) {
+            x->slots[gap] = x->slots[j];
+            x->slots[j].head = NULL;
+            gap = j;
+        }
+    }
+    x->count--;
+}
+
 struct Correlator {
     GPtrArray *verp;    /* GRegex* */
     GPtrArray *our;     /* char*: --our-mta names */
@@ -46,9 +162,9 @@ struct Correlator {
     StringPool *pool;
     Arena arena;
     GPtrArray *messages;  /* Message* in order of creation */
-    GHashTable *by_key;   /* interned key -> Message* (chain through next_same_key, newest first) */
+    KeyIndex by_key;      /* key -> Message* (chain through next_same_key, newest first) */
     GHashTable *many;     /* Timeline* -> Timeline*: (message, recipient) of large messages */
-    GHashTable *notif;    /* interned queue id -> host: DSN messages our MTA generated */
+    GHashTable *notif;    /* queue id -> host: DSNs our MTA generated, before their first line */
     GArray *pending;      /* Event: from other sources, linked at the end */
     GArray *other;        /* OtherItem */
     CorrelatorStats stats;
@@ -164,7 +280,7 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->arena.blocks = g_ptr_array_new_with_free_func(g_free);
     c->pool = string_pool_new();
     c->messages = g_ptr_array_new();
-    c->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+    key_index_init(&c->by_key, 0);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
     c->notif = g_hash_table_new(g_str_hash, g_str_equal);
     c->pending = g_array_new(FALSE, FALSE, sizeof(Event));
@@ -222,7 +338,7 @@ correlator_free(Correlator *c)
     g_ptr_array_unref(c->arena.blocks);
     string_pool_free(c->pool);
     g_ptr_array_unref(c->messages);
-    g_hash_table_destroy(c->by_key);
+    g_free(c->by_key.slots);
     g_hash_table_destroy(c->many);
     g_hash_table_destroy(c->notif);
     g_array_free(c->pending, TRUE);
@@ -258,11 +374,11 @@ new_message(Correlator *c, const char *host, const char *key)
     m->host = host;
     m->size = -1;
     if (key) {
-        m->next_same_key = g_hash_table_lookup(c->by_key, key);
         char *k = (char *)(m + 1);
         memcpy(k, key, klen + 1);
         m->key = k;
-        g_hash_table_insert(c->by_key, (gpointer)m->key, m);
+        m->key_hash = string_pool_hash(k, klen);
+        key_index_push(&c->by_key, m);
     }
     g_ptr_array_add(c->messages, m);
     return m;
@@ -272,13 +388,14 @@ new_message(Correlator *c, const char *host, const char *key)
 static Message *
 mta_message(Correlator *c, const char *host, const char *key)
 {
-    for (Message *m = g_hash_table_lookup(c->by_key, key); m; m = m->next_same_key)
+    for (Message *m = key_index_lookup(&c->by_key, key); m; m = m->next_same_key)
         if (m->host == host && !m->closed)
             return m;
     Message *m = new_message(c, host, key);
-    if (g_hash_table_lookup(c->notif, key) == host) {
+    if (g_hash_table_size(c->notif) > 0 && g_hash_table_lookup(c->notif, key) == host) {
         m->notification = TRUE;
         c->stats.notifications++;
+        g_hash_table_remove(c->notif, key);
     }
     return m;
 }
@@ -472,9 +589,10 @@ consume_mta(Correlator *c, const Event *e)
     const char *host = e->host;
 
     if (e->kind == EVENT_KIND_MESSAGE_END) {
-        for (Message *m = g_hash_table_lookup(c->by_key, key); m; m = m->next_same_key)
+        for (Message *m = key_index_lookup(&c->by_key, key); m; m = m->next_same_key)
             if (m->host == host && !m->closed) {
                 m->closed = TRUE;
+                key_index_remove(&c->by_key, m);
                 break;
             }
         return;
@@ -484,9 +602,11 @@ consume_mta(Correlator *c, const Event *e)
         m->queue_id = strcmp(m->key, e->queue_id) == 0 ? m->key : keep(c, e->queue_id);
     merge_message_fields(c, m, e);
     if (e->attempt_flags & EVENT_FLAG_NULL_SENDER && e->kind == EVENT_KIND_QUEUED &&
-        g_hash_table_lookup(c->notif, key) == host && !m->notification) {
+        !m->notification && g_hash_table_size(c->notif) > 0 &&
+        g_hash_table_lookup(c->notif, key) == host) {
         m->notification = TRUE;
         c->stats.notifications++;
+        g_hash_table_remove(c->notif, key);
     }
 
     switch (e->kind) {
@@ -495,13 +615,21 @@ consume_mta(Correlator *c, const Event *e)
     case EVENT_KIND_NOTIFICATION:
         /* the DSN's own queue entry is ours, not a campaign message */
         if (e->related_id) {
-            g_hash_table_insert(c->notif, (gpointer)keep(c, e->related_id), (gpointer)host);
-            for (Message *n = g_hash_table_lookup(c->by_key, e->related_id); n;
+            /* its queue entry usually exists already (cleanup logs first); if not, it is
+             * remembered until its first line, and forgotten then (queue ids are reused) */
+            gboolean found = FALSE;
+            for (Message *n = key_index_lookup(&c->by_key, e->related_id); n;
                  n = n->next_same_key)
-                if (n->host == host && !n->closed && !n->notification) {
-                    n->notification = TRUE;
-                    c->stats.notifications++;
+                if (n->host == host && !n->closed) {
+                    found = TRUE;
+                    if (!n->notification) {
+                        n->notification = TRUE;
+                        c->stats.notifications++;
+                    }
                 }
+            if (!found)
+                g_hash_table_insert(c->notif, (gpointer)keep(c, e->related_id),
+                                    (gpointer)host);
         }
         for (Timeline *t = m->timelines; t; t = t->next)
             if (t->last_event && t->last_event->kind != EVENT_KIND_DELIVERED &&
@@ -757,7 +885,7 @@ link_mailbox_event(Correlator *c, const Event *e, LinkMethod *how)
     }
     /* 3. our queue id in the DSN, with our Reporting-MTA */
     if (e->queue_id) {
-        for (Message *m = g_hash_table_lookup(c->by_key, e->queue_id); m; m = m->next_same_key) {
+        for (Message *m = key_index_lookup(&c->by_key, e->queue_id); m; m = m->next_same_key) {
             if (m->notification || m->internal)
                 continue;
             if (e->reporting_mta && !same_first_label(e->reporting_mta, m->host) &&
@@ -849,7 +977,7 @@ link_app_event(Correlator *c, const Event *e)
             how = LINK_MESSAGE_ID;
     }
     if (t == NULL && e->queue_id) {
-        for (Message *m = g_hash_table_lookup(c->by_key, e->queue_id); m && !t;
+        for (Message *m = key_index_lookup(&c->by_key, e->queue_id); m && !t;
              m = m->next_same_key) {
             if (m->notification || m->internal || (e->host && !same_first_label(e->host, m->host)))
                 continue;
@@ -1017,7 +1145,7 @@ fold_hops(Correlator *c)
             TimelineEvent *last = t->last_event;
             Message *found = NULL;
             if (last && last->kind == EVENT_KIND_DELIVERED && last->remote_id) {
-                for (Message *n = g_hash_table_lookup(c->by_key, last->remote_id); n;
+                for (Message *n = key_index_lookup(&c->by_key, last->remote_id); n;
                      n = n->next_same_key)
                     if (n != m && (n->queued_at == 0 || last->time == 0 ||
                                    n->queued_at >= last->time - 60 * G_USEC_PER_SEC)) {
@@ -1093,9 +1221,26 @@ finish_range(gpointer data)
     return NULL;
 }
 
+/* Every message, closed or not, in the key index: linking looks up queue ids of the past. */
+static void
+index_all_keys(Correlator *c)
+{
+    key_index_init(&c->by_key, c->messages->len);
+    Message *const *all = (Message *const *)c->messages->pdata;
+    guint n = c->messages->len;
+    for (guint i = 0; i < n; i++) {
+        /* the messages are far apart: fetch the ones a few steps ahead while this one waits */
+        if (i + 8 < n)
+            __builtin_prefetch(all[i + 8]);
+        if (all[i]->key)
+            key_index_push(&c->by_key, all[i]);
+    }
+}
+
 void
 correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint n)
 {
+    index_all_keys(c);
     fold_hops(c);
     mark_local(c);
     if (c->pending->len > 0) {

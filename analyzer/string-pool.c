@@ -83,8 +83,8 @@ string_pool_copy(StringPool *pool, const char *s, gsize len)
 }
 
 /* A fast hash over 8 bytes at a time (multiply-rotate mixing). */
-static guint32
-hash_bytes(const char *s, gsize len)
+guint32
+string_pool_hash(const char *s, gsize len)
 {
     guint64 h = 0x9E3779B97F4A7C15u ^ len;
     gsize i = 0;
@@ -133,7 +133,7 @@ string_pool_intern_len(StringPool *pool, const char *s, gsize len)
         return NULL;
     if (pool->strs == NULL || (gsize)pool->count * 4 >= (pool->mask + 1) * 3)
         grow(pool);
-    guint32 h = hash_bytes(s, len);
+    guint32 h = string_pool_hash(s, len);
     guint r = (h >> 8) & 255;
     const char *hot = pool->recent[r];
     if (hot && pool->recent_hash[r] == h && strncmp(hot, s, len) == 0 && hot[len] == '\0')

@@ -13,6 +13,8 @@ const char *string_pool_intern(StringPool *pool, const char *s);
 const char *string_pool_intern_len(StringPool *pool, const char *s, gsize len);
 /* Copies len bytes and a NUL into the arena, without looking for an existing copy. */
 char *string_pool_copy(StringPool *pool, const char *s, gsize len);
+/* The hash the pool uses, for other tables of strings. */
+guint32 string_pool_hash(const char *s, gsize len);
 /* Forgets every string; the memory is kept for reuse. */
 void string_pool_clear(StringPool *pool);
 /* Bytes held, for progress and memory reports. */

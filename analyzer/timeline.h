@@ -124,6 +124,7 @@ struct Message {
     gint64 queued_at;
     gint64 size;
     guint32 nrcpt;
+    guint32 key_hash;      /* string_pool_hash() of key */
     gboolean closed;       /* the queue entry was removed */
     gboolean notification; /* a DSN our MTA generated (null sender): not a campaign message */
     gboolean internal;     /* an internal hop (content filter) whose continuation is counted */
