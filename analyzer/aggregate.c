@@ -542,41 +542,6 @@ add_suppress(Builder *b, const Timeline *t)
     r->failures++;
 }
 
-/* Report order: by the time each message and recipient was first seen; equal times keep the
- * order in which the inputs showed them (deterministic for the same input). Sorted as
- * (time, index) pairs: no pointer chasing inside the sort. */
-typedef struct {
-    gint64 when;
-    guint32 index;
-} SortKey;
-
-static int
-compare_sort_keys(const void *pa, const void *pb)
-{
-    const SortKey *x = pa, *y = pb;
-    if (x->when != y->when)
-        return x->when < y->when ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static void
-sort_timelines(GPtrArray *timelines)
-{
-    guint n = timelines->len;
-    SortKey *keys = g_new(SortKey, n + 1);
-    for (guint i = 0; i < n; i++) {
-        const Timeline *t = timelines->pdata[i];
-        keys[i].when = t->first_seen ? t->first_seen : t->message->queued_at;
-        keys[i].index = i;
-    }
-    qsort(keys, n, sizeof *keys, compare_sort_keys);
-    gpointer *old = g_memdup2(timelines->pdata, sizeof(gpointer) * n);
-    for (guint i = 0; i < n; i++)
-        timelines->pdata[i] = old[keys[i].index];
-    g_free(old);
-    g_free(keys);
-}
-
 static int
 compare_step_rows(gconstpointer a, gconstpointer b)
 {
@@ -898,6 +863,9 @@ build_range(gpointer data)
                            : group(b, b->campaigns, camp);
         last_campaign = cg;
         group_add(cg, t, f);
+        /* campaigns count distinct messages: each at its first recipient's timeline */
+        if (t == t->message->timelines)
+            cg->messages++;
         add_suppress(b, t);
         const char *domain = timeline_domain(t);
         if (*domain == '\0')
@@ -921,22 +889,11 @@ aggregates_build(const Correlator *c)
 {
     Aggregates *a = g_new0(Aggregates, 1);
     a->cause_totals = g_hash_table_new(g_str_hash, g_str_equal);
-    a->timelines = g_ptr_array_new();
-    const GPtrArray *messages = correlator_messages(c);
-    for (guint i = 0; i < messages->len; i++) {
-        const Message *m = messages->pdata[i];
-        if (m->notification || m->internal || m->local || m->timelines == NULL) {
-            for (Timeline *t = m->timelines; t; t = t->next)
-                for (TimelineEvent *e = t->events; e; e = e->next)
-                    if (e->kind == EVENT_KIND_DELIVERED && !m->internal)
-                        a->uncounted_deliveries++;
-            continue;
-        }
-        a->messages++;
-        for (Timeline *t = m->timelines; t; t = t->next)
-            g_ptr_array_add(a->timelines, t);
-    }
-    sort_timelines(a->timelines);
+    /* the counted timelines in report order, gathered and sorted by the correlator's
+     * finishing threads */
+    const GPtrArray *counted =
+        correlator_counted_timelines(c, &a->messages, &a->uncounted_deliveries);
+    a->timelines = counted ? g_ptr_array_ref((GPtrArray *)counted) : g_ptr_array_new();
 
     /* two builders count the two halves of the timelines on two threads; the second is
      * then merged into the first (rows of the first half come first: their examples win) */
@@ -958,15 +915,6 @@ aggregates_build(const Correlator *c)
     a->last = b.last;
     g_hash_table_destroy(a->cause_totals);
     a->cause_totals = b.cause_totals;
-    /* campaigns count distinct messages */
-    for (guint i = 0; i < messages->len; i++) {
-        const Message *m = messages->pdata[i];
-        if (m->notification || m->internal || m->local || m->timelines == NULL)
-            continue;
-        GroupRow *cg = g_hash_table_lookup(b.campaigns, m->campaign ? m->campaign : "(none)");
-        if (cg)
-            cg->messages++;
-    }
 
     /* a domain's provider: from the MX/relay hosts its mail went to, else from the domain;
      * a provider's row is the sum of its domains' rows */

@@ -177,6 +177,9 @@ struct Correlator {
     GHashTable *remote_tl; /* TimelineEvent* -> Timeline* for by_remote */
     GHashTable *app_msgs;  /* campaign/message id -> Message* for messages seen only in app logs */
     const char *last[8];   /* intern_repeat() */
+    /* after finish: the timelines the report counts, in report order */
+    GPtrArray *counted;
+    guint64 messages_counted, uncounted_deliveries;
 };
 
 /* ---- strings --------------------------------------------------------------------------- */
@@ -338,6 +341,8 @@ correlator_free(Correlator *c)
     g_ptr_array_unref(c->arena.blocks);
     string_pool_free(c->pool);
     g_ptr_array_unref(c->messages);
+    if (c->counted)
+        g_ptr_array_unref(c->counted);
     g_free(c->by_key.slots);
     g_hash_table_destroy(c->many);
     g_hash_table_destroy(c->notif);
@@ -1131,83 +1136,166 @@ is_app_kind(EventKind k)
 
 /* A delivery whose "queued as" id is a message in one of our own queues (a content filter
  * re-injection, or a relay to another of our MTAs whose log we read too) is a hop: the later
- * message is counted, the earlier one is folded into it. */
-static void
-fold_hops(Correlator *c)
+ * message is counted, the earlier one is folded into it.
+ * Messages our server only delivered to its own mailboxes (local, virtual, lmtp, pipe) were
+ * received, not sent: the bounces and replies coming back, mail for postmaster.
+ * Both need a walk over every message's events: it runs on several threads, each message
+ * looked at on its own (scan_message), and the few changes are applied in order after. */
+enum {
+    SCAN_MAYBE_HOP = 1, /* every recipient was delivered to a queue id we know */
+    SCAN_LOCAL = 2,     /* only local deliveries */
+};
+
+/* The next message of a hop from delivery `last` of message m, or NULL. */
+static Message *
+hop_target(Correlator *c, const Message *m, const TimelineEvent *last)
 {
-    for (guint i = 0; i < c->messages->len; i++) {
-        Message *m = c->messages->pdata[i];
-        if (m->notification || m->internal || m->timelines == NULL)
-            continue;
-        gboolean all_hops = TRUE;
-        Message *next = NULL;
-        for (Timeline *t = m->timelines; t && all_hops; t = t->next) {
-            TimelineEvent *last = t->last_event;
-            Message *found = NULL;
-            if (last && last->kind == EVENT_KIND_DELIVERED && last->remote_id) {
-                for (Message *n = key_index_lookup(&c->by_key, last->remote_id); n;
-                     n = n->next_same_key)
-                    if (n != m && (n->queued_at == 0 || last->time == 0 ||
-                                   n->queued_at >= last->time - 60 * G_USEC_PER_SEC)) {
-                        found = n;
-                        break;
-                    }
-            }
-            if (found == NULL)
-                all_hops = FALSE;
-            else
-                next = found;
-        }
-        if (!all_hops || next == NULL)
-            continue;
-        m->internal = TRUE;
-        c->stats.internal_hops++;
-        if (next->message_id == NULL)
-            next->message_id = m->message_id;
-        if (next->campaign == NULL)
-            next->campaign = m->campaign;
-        if (next->envid == NULL)
-            next->envid = m->envid;
-        if (m->queued_at && (next->queued_at == 0 || m->queued_at < next->queued_at))
-            next->queued_at = m->queued_at;
-    }
+    if (last == NULL || last->kind != EVENT_KIND_DELIVERED || last->remote_id == NULL)
+        return NULL;
+    for (Message *n = key_index_lookup(&c->by_key, last->remote_id); n; n = n->next_same_key)
+        if (n != m && (n->queued_at == 0 || last->time == 0 ||
+                       n->queued_at >= last->time - 60 * G_USEC_PER_SEC))
+            return n;
+    return NULL;
 }
 
-/* Messages our server only delivered to its own mailboxes (local, virtual, lmtp, pipe) were
- * received, not sent: the bounces and replies coming back, mail for postmaster. */
-static void
-mark_local(Correlator *c)
+static guint8
+scan_message(Correlator *c, const Message *m)
 {
+    if (m->notification)
+        return 0;
+    guint8 flags = 0;
+    /* a hop only if every recipient's last delivery went to one of our queue ids (the
+     * queue times may still change before the hop is applied: checked again then) */
+    gboolean all_hops = m->timelines != NULL;
+    for (const Timeline *t = m->timelines; t && all_hops; t = t->next)
+        all_hops = hop_target(c, m, t->last_event) != NULL;
+    if (all_hops)
+        flags |= SCAN_MAYBE_HOP;
+    gboolean any = FALSE, remote = FALSE;
+    for (const Timeline *t = m->timelines; t && !remote; t = t->next)
+        for (const TimelineEvent *te = t->events; te; te = te->next) {
+            if (te->kind != EVENT_KIND_DELIVERED && te->kind != EVENT_KIND_DEFERRED &&
+                te->kind != EVENT_KIND_FAILED)
+                continue;
+            any = TRUE;
+            if (!(te->flags & EVENT_FLAG_LOCAL)) {
+                remote = TRUE;
+                break;
+            }
+        }
+    if (any && !remote)
+        flags |= SCAN_LOCAL;
+    return flags;
+}
+
+typedef struct {
+    Correlator *c;
+    guint from, to;
+    guint8 *flags;
+} ScanJob;
+
+static gpointer
+scan_range(gpointer data)
+{
+    ScanJob *job = data;
+    Message *const *all = (Message *const *)job->c->messages->pdata;
+    for (guint i = job->from; i < job->to; i++) {
+        if (i + 4 < job->to)
+            __builtin_prefetch(all[i + 4]);
+        job->flags[i] = scan_message(job->c, all[i]);
+    }
+    return NULL;
+}
+
+static void
+fold_one(Correlator *c, Message *m)
+{
+    Message *next = NULL;
+    for (Timeline *t = m->timelines; t; t = t->next) {
+        next = hop_target(c, m, t->last_event);
+        if (next == NULL)
+            return;
+    }
+    m->internal = TRUE;
+    c->stats.internal_hops++;
+    if (next->message_id == NULL)
+        next->message_id = m->message_id;
+    if (next->campaign == NULL)
+        next->campaign = m->campaign;
+    if (next->envid == NULL)
+        next->envid = m->envid;
+    if (m->queued_at && (next->queued_at == 0 || m->queued_at < next->queued_at))
+        next->queued_at = m->queued_at;
+}
+
+static void
+fold_hops_and_mark_local(Correlator *c, guint threads)
+{
+    guint n = c->messages->len;
+    g_autofree guint8 *flags = g_new(guint8, MAX(n, 1));
+    threads = CLAMP(threads, 1, 8);
+    ScanJob jobs[8];
+    GThread *workers[8] = {NULL};
+    guint per = (n + threads - 1) / threads;
+    for (guint k = 0; k < threads; k++) {
+        jobs[k] = (ScanJob){.c = c, .from = MIN(k * per, n), .to = MIN((k + 1) * per, n),
+                            .flags = flags};
+        if (k > 0)
+            workers[k] = g_thread_new("finish", scan_range, &jobs[k]);
+    }
+    scan_range(&jobs[0]);
+    for (guint k = 1; k < threads; k++)
+        g_thread_join(workers[k]);
+    /* in order: an earlier hop moves its queue time to the next message, which a later
+     * hop's check reads */
+    for (guint i = 0; i < n; i++)
+        if (flags[i] & SCAN_MAYBE_HOP)
+            fold_one(c, c->messages->pdata[i]);
     if (c->include_local)
         return;
-    for (guint i = 0; i < c->messages->len; i++) {
+    for (guint i = 0; i < n; i++) {
         Message *m = c->messages->pdata[i];
-        if (m->notification || m->internal)
-            continue;
-        gboolean any = FALSE, remote = FALSE;
-        for (Timeline *t = m->timelines; t && !remote; t = t->next)
-            for (TimelineEvent *te = t->events; te; te = te->next) {
-                if (te->kind != EVENT_KIND_DELIVERED && te->kind != EVENT_KIND_DEFERRED &&
-                    te->kind != EVENT_KIND_FAILED)
-                    continue;
-                any = TRUE;
-                if (!(te->flags & EVENT_FLAG_LOCAL)) {
-                    remote = TRUE;
-                    break;
-                }
-            }
-        if (any && !remote) {
+        if ((flags[i] & SCAN_LOCAL) && !m->internal) {
             m->local = TRUE;
             c->stats.local_messages++;
         }
     }
 }
 
+/* Report order: by the time each message and recipient was first seen; equal times keep the
+ * order in which the inputs showed them. Sorted as (time, index) pairs: no pointer chasing
+ * inside the sort. */
+typedef struct {
+    gint64 when;
+    guint32 index;
+} SortKey;
+
+static int
+compare_sort_keys(const void *pa, const void *pb)
+{
+    const SortKey *x = pa, *y = pb;
+    if (x->when != y->when)
+        return x->when < y->when ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
 typedef struct {
     const GPtrArray *messages;
     guint from, to;
     Classifier *classifier;
+    /* the counted timelines of this range, in order of creation, and their sort keys (in
+     * report order once the range is done) */
+    GPtrArray *counted;
+    GArray *keys; /* SortKey */
+    guint64 messages_counted, uncounted_deliveries;
 } FinishJob;
+
+static gboolean
+message_counted(const Message *m)
+{
+    return !(m->notification || m->internal || m->local || m->timelines == NULL);
+}
 
 static gpointer
 finish_range(gpointer data)
@@ -1215,10 +1303,53 @@ finish_range(gpointer data)
     FinishJob *job = data;
     for (guint i = job->from; i < job->to; i++) {
         Message *m = job->messages->pdata[i];
-        for (Timeline *t = m->timelines; t; t = t->next)
+        gboolean counted = message_counted(m);
+        job->messages_counted += counted;
+        for (Timeline *t = m->timelines; t; t = t->next) {
             timeline_finish(t, job->classifier);
+            if (counted) {
+                SortKey k = {.when = t->first_seen ? t->first_seen : m->queued_at,
+                             .index = job->counted->len};
+                g_array_append_val(job->keys, k);
+                g_ptr_array_add(job->counted, t);
+            } else if (!m->internal) {
+                for (const TimelineEvent *e = t->events; e; e = e->next)
+                    job->uncounted_deliveries += e->kind == EVENT_KIND_DELIVERED;
+            }
+        }
     }
+    g_array_sort(job->keys, compare_sort_keys);
     return NULL;
+}
+
+/* The ranges' sorted timelines merged into one list in report order (ranges are in order of
+ * creation, so comparing (time, range, index) is comparing (time, global index)). */
+static void
+merge_counted(Correlator *c, FinishJob *jobs, guint n)
+{
+    guint total = 0;
+    for (guint k = 0; k < n; k++) {
+        total += jobs[k].counted->len;
+        c->messages_counted += jobs[k].messages_counted;
+        c->uncounted_deliveries += jobs[k].uncounted_deliveries;
+    }
+    if (c->counted)
+        g_ptr_array_unref(c->counted);
+    c->counted = g_ptr_array_sized_new(total);
+    guint pos[8] = {0};
+    for (guint out = 0; out < total; out++) {
+        guint best = n;
+        for (guint k = 0; k < n; k++) {
+            if (pos[k] >= jobs[k].keys->len)
+                continue;
+            const SortKey *x = &g_array_index(jobs[k].keys, SortKey, pos[k]);
+            if (best == n ||
+                x->when < g_array_index(jobs[best].keys, SortKey, pos[best]).when)
+                best = k;
+        }
+        const SortKey *x = &g_array_index(jobs[best].keys, SortKey, pos[best]++);
+        g_ptr_array_add(c->counted, jobs[best].counted->pdata[x->index]);
+    }
 }
 
 /* Every message, closed or not, in the key index: linking looks up queue ids of the past. */
@@ -1241,8 +1372,7 @@ void
 correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint n)
 {
     index_all_keys(c);
-    fold_hops(c);
-    mark_local(c);
+    fold_hops_and_mark_local(c, n);
     if (c->pending->len > 0) {
         build_indexes(c);
         g_array_sort(c->pending, compare_event_time);
@@ -1269,16 +1399,24 @@ correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint 
     GThread *threads[8] = {NULL};
     guint per = (c->messages->len + n - 1) / n;
     for (guint k = 0; k < n; k++) {
+        guint from = MIN(k * per, c->messages->len), to = MIN((k + 1) * per, c->messages->len);
         jobs[k] = (FinishJob){.messages = c->messages,
-                              .from = MIN(k * per, c->messages->len),
-                              .to = MIN((k + 1) * per, c->messages->len),
-                              .classifier = classifiers[k]};
+                              .from = from,
+                              .to = to,
+                              .classifier = classifiers[k],
+                              .counted = g_ptr_array_sized_new(to - from),
+                              .keys = g_array_sized_new(FALSE, FALSE, sizeof(SortKey), to - from)};
         if (k > 0)
             threads[k] = g_thread_new("finish", finish_range, &jobs[k]);
     }
     finish_range(&jobs[0]);
     for (guint k = 1; k < n; k++)
         g_thread_join(threads[k]);
+    merge_counted(c, jobs, n);
+    for (guint k = 0; k < n; k++) {
+        g_ptr_array_unref(jobs[k].counted);
+        g_array_unref(jobs[k].keys);
+    }
 }
 
 void
@@ -1291,6 +1429,17 @@ const GPtrArray *
 correlator_messages(const Correlator *c)
 {
     return c->messages;
+}
+
+const GPtrArray *
+correlator_counted_timelines(const Correlator *c, guint64 *messages,
+                             guint64 *uncounted_deliveries)
+{
+    if (messages)
+        *messages = c->messages_counted;
+    if (uncounted_deliveries)
+        *uncounted_deliveries = c->uncounted_deliveries;
+    return c->counted;
 }
 
 const GArray *

@@ -56,6 +56,12 @@ void correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, g
 
 /* After finish: every message in the order first seen. */
 const GPtrArray *correlator_messages(const Correlator *c);
+/* After finish: the timelines of the messages a report counts (not the notifications our
+ * MTA generated, internal hops or local mail), in report order: by the time each was first
+ * seen, then in order of creation. Sets the number of those messages and the deliveries of
+ * the ones not counted. */
+const GPtrArray *correlator_counted_timelines(const Correlator *c, guint64 *messages,
+                                              guint64 *uncounted_deliveries);
 /* Items for the "Other received" sheet, in time order. */
 const GArray *correlator_other_items(const Correlator *c);
 const CorrelatorStats *correlator_stats(const Correlator *c);
