@@ -82,6 +82,22 @@ key_index_lookup_len(const KeyIndex *x, const char *key, gsize len)
     return key_index_slot(x, key, string_pool_hash(key, len))->head;
 }
 
+/* Asks for the slot of hash h to be fetched into the cache (a lookup follows soon). */
+static void
+key_index_prefetch(const KeyIndex *x, guint32 h)
+{
+    __builtin_prefetch(&x->slots[h & x->mask]);
+}
+
+/* Asks for the newest message of hash h, once its slot is in the cache. */
+static void
+key_index_prefetch_head(const KeyIndex *x, guint32 h)
+{
+    const KeySlot *s = &x->slots[h & x->mask];
+    if (s->head && s->hash == h)
+        __builtin_prefetch(s->head);
+}
+
 static Message *
 key_index_lookup(const KeyIndex *x, const char *key)
 {
@@ -371,7 +387,7 @@ static void index_message(Correlator *c, Message *m);
 static void index_timeline(Correlator *c, Timeline *t);
 
 static Message *
-new_message(Correlator *c, const char *host, const char *key)
+new_message_hashed(Correlator *c, const char *host, const char *key, guint32 hash)
 {
     /* the key is stored right after the message: lookups compare it without another miss */
     gsize klen = key ? strlen(key) : 0;
@@ -382,21 +398,27 @@ new_message(Correlator *c, const char *host, const char *key)
         char *k = (char *)(m + 1);
         memcpy(k, key, klen + 1);
         m->key = k;
-        m->key_hash = string_pool_hash(k, klen);
+        m->key_hash = hash;
         key_index_push(&c->by_key, m);
     }
     g_ptr_array_add(c->messages, m);
     return m;
 }
 
+static Message *
+new_message(Correlator *c, const char *host, const char *key)
+{
+    return new_message_hashed(c, host, key, key ? string_pool_hash(key, strlen(key)) : 0);
+}
+
 /* The open message of (host, key), created when missing. */
 static Message *
-mta_message(Correlator *c, const char *host, const char *key)
+mta_message(Correlator *c, const char *host, const char *key, guint32 hash)
 {
-    for (Message *m = key_index_lookup(&c->by_key, key); m; m = m->next_same_key)
+    for (Message *m = key_index_slot(&c->by_key, key, hash)->head; m; m = m->next_same_key)
         if (m->host == host && !m->closed)
             return m;
-    Message *m = new_message(c, host, key);
+    Message *m = new_message_hashed(c, host, key, hash);
     if (g_hash_table_size(c->notif) > 0 && g_hash_table_lookup(c->notif, key) == host) {
         m->notification = TRUE;
         c->stats.notifications++;
@@ -580,8 +602,16 @@ mta_key(const Event *e)
     return e->recipient;
 }
 
+/* The hash of an MTA event's key (mta_key()), 0 for none. */
+static guint32
+event_key_hash(const Event *e)
+{
+    const char *key = mta_key(e);
+    return key ? string_pool_hash(key, strlen(key)) : 0;
+}
+
 static void
-consume_mta(Correlator *c, const Event *e)
+consume_mta(Correlator *c, const Event *e, guint32 hash)
 {
     if (e->kind == EVENT_KIND_REJECTED && e->queue_id == NULL) {
         /* smtpd NOQUEUE: mail coming in was refused; not one of ours */
@@ -594,7 +624,8 @@ consume_mta(Correlator *c, const Event *e)
     const char *host = e->host;
 
     if (e->kind == EVENT_KIND_MESSAGE_END) {
-        for (Message *m = key_index_lookup(&c->by_key, key); m; m = m->next_same_key)
+        for (Message *m = key_index_slot(&c->by_key, key, hash)->head; m;
+             m = m->next_same_key)
             if (m->host == host && !m->closed) {
                 m->closed = TRUE;
                 key_index_remove(&c->by_key, m);
@@ -602,7 +633,7 @@ consume_mta(Correlator *c, const Event *e)
             }
         return;
     }
-    Message *m = mta_message(c, host, key);
+    Message *m = mta_message(c, host, key, hash);
     if (m->queue_id == NULL && e->queue_id)
         m->queue_id = strcmp(m->key, e->queue_id) == 0 ? m->key : keep(c, e->queue_id);
     merge_message_fields(c, m, e);
@@ -657,12 +688,33 @@ consume_mta(Correlator *c, const Event *e)
     add_event(c, t, e, LINK_NONE);
 }
 
+/* Events are taken one after the other, but the messages they belong to lie anywhere in
+ * memory: the key of the event 8 ahead is hashed and its slot fetched, the message of the
+ * one 4 ahead is fetched, so that both are in the cache when their turn comes. */
+#define HASH_AHEAD 8
+#define MESSAGE_AHEAD 4
+
 void
 correlator_consume(Correlator *c, const EventBatch *batch)
 {
     guint n = event_batch_len(batch);
+    const Event *events = n ? event_batch_get(batch, 0) : NULL;
+    guint32 hashes[HASH_AHEAD * 2];
+    for (guint i = 0; i < MIN(n, HASH_AHEAD); i++) {
+        hashes[i] = event_key_hash(&events[i]);
+        key_index_prefetch(&c->by_key, hashes[i]);
+    }
     for (guint i = 0; i < n; i++) {
-        Event e = *event_batch_get(batch, i);
+        if (i + HASH_AHEAD < n) {
+            guint32 h = event_key_hash(&events[i + HASH_AHEAD]);
+            hashes[(i + HASH_AHEAD) % (HASH_AHEAD * 2)] = h;
+            key_index_prefetch(&c->by_key, h);
+        }
+        if (i + MESSAGE_AHEAD < n)
+            key_index_prefetch_head(&c->by_key,
+                                    hashes[(i + MESSAGE_AHEAD) % (HASH_AHEAD * 2)]);
+        guint32 hash = hashes[i % (HASH_AHEAD * 2)];
+        Event e = events[i];
         c->stats.events++;
         if (e.kind == EVENT_KIND_SMTP_COMMAND) {
             c->stats.smtp_commands++;
@@ -672,7 +724,7 @@ correlator_consume(Correlator *c, const EventBatch *batch)
             /* the hot path: strings are looked up in place and copied only when kept (the
              * batch has normalised the addresses and ids already) */
             intern_stored(c, &e);
-            consume_mta(c, &e);
+            consume_mta(c, &e, hash);
         } else {
             intern_event(c, &e);
             g_array_append_val(c->pending, e);

@@ -146,24 +146,26 @@ batch_needs_care(const char *s, gsize len)
     return FALSE;
 }
 
-/* Copies s into the batch, bounded, with control characters turned into spaces and invalid
- * UTF-8 repaired: every string that reaches a report is safe to write as XML text. */
-static const char *
-batch_string(EventBatch *b, const char *s)
+/* The length of s, bounded to EVENT_STRING_MAX (backed up to the start of a UTF-8
+ * sequence when cut). */
+static gsize
+bounded_length(const char *s)
 {
-    if (s == NULL)
-        return NULL;
     gsize len = strnlen(s, EVENT_STRING_MAX + 1);
-    gboolean cut = len > EVENT_STRING_MAX;
-    if (cut) {
+    if (len > EVENT_STRING_MAX) {
         len = EVENT_STRING_MAX;
-        /* back up to the start of a UTF-8 sequence */
         while (len > 0 && ((guchar)s[len] & 0xC0) == 0x80)
             len--;
     }
-    char *copy = string_pool_copy(b->strings, s, len);
-    if (!batch_needs_care(copy, len))
-        return copy;
+    return len;
+}
+
+/* Control characters turned into spaces and invalid UTF-8 repaired, in the batch's copy:
+ * every string that reaches a report is safe to write as XML text. Returns the clean string
+ * (a new copy when the repair changed its length). */
+static const char *
+clean_copy(EventBatch *b, char *copy, gsize len)
+{
     gboolean plain = TRUE;
     for (gsize i = 0; i < len; i++) {
         guchar c = (guchar)copy[i];
@@ -174,9 +176,31 @@ batch_string(EventBatch *b, const char *s)
     }
     if (!plain && !g_utf8_validate(copy, (gssize)len, NULL)) {
         g_autofree char *valid = g_utf8_make_valid(copy, (gssize)len);
-        copy = string_pool_copy(b->strings, valid, strlen(valid));
+        return string_pool_copy(b->strings, valid, strlen(valid));
     }
     return copy;
+}
+
+/* ASCII letters to lower case, eight bytes at a time (bytes with the high bit set, UTF-8,
+ * are left alone). */
+static void
+ascii_lower(char *s, gsize n)
+{
+    const guint64 ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    gsize i = 0;
+    for (; i + 8 <= n; i += 8) {
+        guint64 w;
+        memcpy(&w, s + i, 8);
+        guint64 low7 = w & ~highs;
+        guint64 ge_a = low7 + (0x80 - 'A') * ones;    /* high bit: byte >= 'A' */
+        guint64 gt_z = low7 + (0x80 - 'Z' - 1) * ones; /* high bit: byte > 'Z' */
+        guint64 upper = (ge_a ^ gt_z) & ~w & highs;
+        w |= upper >> 2;                               /* 0x80 >> 2 = 0x20 */
+        memcpy(s + i, &w, 8);
+    }
+    for (; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] + 32);
 }
 
 /* Addresses compare case-insensitively and without angle brackets; Message-IDs without them.
@@ -192,9 +216,7 @@ normal_address(char *s)
         s++;
         n -= 2;
     }
-    for (gsize i = 0; i < n; i++)
-        if (s[i] >= 'A' && s[i] <= 'Z')
-            s[i] = (char)(s[i] + 32);
+    ascii_lower(s, n);
     return s;
 }
 
@@ -211,26 +233,47 @@ normal_msgid(char *s)
     return n ? s : NULL;
 }
 
+#define EVENT_STRING_FIELDS 21
+
 void
 event_batch_add(EventBatch *batch, const Event *ev)
 {
-    Event e = *ev;
-    const char **fields[] = {
-        &e.host,      &e.queue_id,      &e.related_id, &e.message_id,    &e.sender,
-        &e.recipient, &e.orig_recipient, &e.envid,     &e.campaign,      &e.verp,
-        &e.in_reply_to, &e.enhanced,    &e.diagnostic, &e.relay,         &e.relay_ip,
-        &e.reporting_mta, &e.vendor_label, &e.cause_hint, &e.subject,    &e.from_header,
-        &e.detail,
+    GArray *events = batch->events;
+    g_array_set_size(events, events->len + 1);
+    Event *e = &g_array_index(events, Event, events->len - 1);
+    *e = *ev;
+    const char **fields[EVENT_STRING_FIELDS] = {
+        &e->host,      &e->queue_id,      &e->related_id, &e->message_id,    &e->sender,
+        &e->recipient, &e->orig_recipient, &e->envid,     &e->campaign,      &e->verp,
+        &e->in_reply_to, &e->enhanced,    &e->diagnostic, &e->relay,         &e->relay_ip,
+        &e->reporting_mta, &e->vendor_label, &e->cause_hint, &e->subject,    &e->from_header,
+        &e->detail,
     };
-    for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
-        *fields[i] = batch_string(batch, *fields[i]);
+    /* one allocation for all of the event's strings, then one copy each */
+    gsize lens[EVENT_STRING_FIELDS], total = 0;
+    for (gsize i = 0; i < EVENT_STRING_FIELDS; i++)
+        if (*fields[i]) {
+            lens[i] = bounded_length(*fields[i]);
+            total += lens[i] + 1;
+        }
+    if (total == 0)
+        return;
+    char *p = string_pool_alloc(batch->strings, total);
+    for (gsize i = 0; i < EVENT_STRING_FIELDS; i++) {
+        if (*fields[i] == NULL)
+            continue;
+        gsize len = lens[i];
+        memcpy(p, *fields[i], len);
+        p[len] = '\0';
+        *fields[i] = batch_needs_care(p, len) ? clean_copy(batch, p, len) : p;
+        p += len + 1;
+    }
     /* the copies are the batch's own: normalised in place */
-    e.recipient = normal_address((char *)e.recipient);
-    e.orig_recipient = normal_address((char *)e.orig_recipient);
-    e.sender = normal_address((char *)e.sender);
-    e.message_id = normal_msgid((char *)e.message_id);
-    e.in_reply_to = normal_msgid((char *)e.in_reply_to);
-    g_array_append_val(batch->events, e);
+    e->recipient = normal_address((char *)e->recipient);
+    e->orig_recipient = normal_address((char *)e->orig_recipient);
+    e->sender = normal_address((char *)e->sender);
+    e->message_id = normal_msgid((char *)e->message_id);
+    e->in_reply_to = normal_msgid((char *)e->in_reply_to);
 }
 
 guint

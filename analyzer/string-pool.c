@@ -74,6 +74,12 @@ pool_alloc(StringPool *pool, gsize n)
 }
 
 char *
+string_pool_alloc(StringPool *pool, gsize n)
+{
+    return pool_alloc(pool, n);
+}
+
+char *
 string_pool_copy(StringPool *pool, const char *s, gsize len)
 {
     char *p = pool_alloc(pool, len + 1);

@@ -11,6 +11,8 @@ void string_pool_free(StringPool *pool);
 /* Returns the one stored copy of s (NUL-terminated); NULL for NULL. */
 const char *string_pool_intern(StringPool *pool, const char *s);
 const char *string_pool_intern_len(StringPool *pool, const char *s, gsize len);
+/* n bytes of the arena, not initialised. */
+char *string_pool_alloc(StringPool *pool, gsize n);
 /* Copies len bytes and a NUL into the arena, without looking for an existing copy. */
 char *string_pool_copy(StringPool *pool, const char *s, gsize len);
 /* The hash the pool uses, for other tables of strings. */
