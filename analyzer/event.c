@@ -233,6 +233,27 @@ normal_msgid(char *s)
     return n ? s : NULL;
 }
 
+/* Does any of len bytes need care (see batch_needs_care)? Sixteen bytes at a time: an
+ * event's strings are checked together, in one run over their copies. */
+static gboolean
+region_needs_care(const char *s, gsize len)
+{
+    typedef signed char V16 __attribute__((vector_size(16)));
+    gsize i = 0;
+    for (; i + 16 <= len; i += 16) {
+        V16 v;
+        memcpy(&v, s + i, 16);
+        /* signed: bytes >= 0x80 are negative, so "< 0x20" takes them with the controls */
+        V16 bad = (v < 0x20) | (v == 0x7F);
+        guint64 lo, hi;
+        memcpy(&lo, &bad, 8);
+        memcpy(&hi, (const char *)&bad + 8, 8);
+        if (lo | hi)
+            return TRUE;
+    }
+    return batch_needs_care(s + i, len - i);
+}
+
 #define EVENT_STRING_FIELDS 21
 
 void
@@ -249,24 +270,33 @@ event_batch_add(EventBatch *batch, const Event *ev)
         &e->reporting_mta, &e->vendor_label, &e->cause_hint, &e->subject,    &e->from_header,
         &e->detail,
     };
-    /* one allocation for all of the event's strings, then one copy each */
+    /* the event's strings: one allocation, one copy each, separated by spaces while the
+     * whole run is checked at once; then the separators become the strings' NULs */
+    const char **set[EVENT_STRING_FIELDS];
     gsize lens[EVENT_STRING_FIELDS], total = 0;
-    for (gsize i = 0; i < EVENT_STRING_FIELDS; i++)
+    guint n = 0;
+    for (guint i = 0; i < EVENT_STRING_FIELDS; i++)
         if (*fields[i]) {
-            lens[i] = bounded_length(*fields[i]);
-            total += lens[i] + 1;
+            set[n] = fields[i];
+            lens[n] = bounded_length(*fields[i]);
+            total += lens[n++] + 1;
         }
-    if (total == 0)
+    if (n == 0)
         return;
-    char *p = string_pool_alloc(batch->strings, total);
-    for (gsize i = 0; i < EVENT_STRING_FIELDS; i++) {
-        if (*fields[i] == NULL)
-            continue;
-        gsize len = lens[i];
-        memcpy(p, *fields[i], len);
-        p[len] = '\0';
-        *fields[i] = batch_needs_care(p, len) ? clean_copy(batch, p, len) : p;
-        p += len + 1;
+    char *start = string_pool_alloc(batch->strings, total);
+    char *p = start;
+    for (guint i = 0; i < n; i++) {
+        memcpy(p, *set[i], lens[i]);
+        p[lens[i]] = ' ';
+        *set[i] = p;
+        p += lens[i] + 1;
+    }
+    gboolean care = region_needs_care(start, total - 1);
+    for (guint i = 0; i < n; i++) {
+        char *copy = (char *)*set[i];
+        copy[lens[i]] = '\0';
+        if (care && batch_needs_care(copy, lens[i]))
+            *set[i] = clean_copy(batch, copy, lens[i]);
     }
     /* the copies are the batch's own: normalised in place */
     e->recipient = normal_address((char *)e->recipient);

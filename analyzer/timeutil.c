@@ -117,13 +117,17 @@ time_parse_iso8601(const char *s, gsize len, GTimeZone *tz, gint64 *out)
 int
 time_month_from_abbrev(const char *s)
 {
-    /* runs once per classic syslog line: compare lower-cased bytes, no call per month */
-    static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+    /* runs once per classic syslog line: the three letters, lower-cased, as one number */
+    static const guint32 months[12] = {
+        0x6e616a, 0x626566, 0x72616d, 0x727061, 0x79616d, 0x6e756a, /* jan..jun */
+        0x6c756a, 0x677561, 0x706573, 0x74636f, 0x766f6e, 0x636564, /* jul..dec */
+    };
     if (s[0] == '\0' || s[1] == '\0')
         return 0;
-    char a = g_ascii_tolower(s[0]), b = g_ascii_tolower(s[1]), c = g_ascii_tolower(s[2]);
+    guint32 k = ((guint32)(guchar)s[0] | (guint32)(guchar)s[1] << 8 |
+                 (guint32)(guchar)s[2] << 16) | 0x202020;
     for (int i = 0; i < 12; i++)
-        if (months[3 * i] == a && months[3 * i + 1] == b && months[3 * i + 2] == c)
+        if (months[i] == k)
             return i + 1;
     return 0;
 }

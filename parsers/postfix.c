@@ -374,8 +374,13 @@ next_pair(char *p, char *end, gboolean comma, char **key, gsize *klen, char **va
         *sep = p < end ? *p : '\0';
         return p;
     }
-    while (p < end && *p != ',' && (comma || *p != ' '))
-        p++;
+    if (comma) {
+        char *q = memchr(p, ',', (gsize)(end - p));
+        p = q ? q : end;
+    } else {
+        while (p < end && *p != ',' && *p != ' ')
+            p++;
+    }
     *sep = p < end ? *p : '\0';
     *p = '\0';
     *value = v;
