@@ -89,6 +89,48 @@ too_long(InputLines *l, const char *text, gsize len)
                         l->lineno, INPUT_MAX_LINE / 1024);
 }
 
+/* Cuts the lines in l->buf, starting the search for newlines at `from`; keeps the
+ * unfinished last line at the start of the buffer. Returns FALSE when that line is already
+ * too long (the rest of it is then skipped). */
+static gboolean
+scan_lines(InputLines *l, gsize from)
+{
+    char *p = l->buf, *end = l->buf + l->len;
+    char *scan = l->buf + from;
+    for (;;) {
+        char *nl = memchr(scan, '\n', (gsize)(end - scan));
+        if (nl == NULL)
+            break;
+        *nl = '\0';
+        if ((gsize)(nl - p) > INPUT_MAX_LINE) {
+            too_long(l, p, (gsize)(nl - p));
+        } else {
+            feed_one(l, p, (gsize)(nl - p));
+        }
+        p = nl + 1;
+        scan = p;
+    }
+    gsize rest = (gsize)(end - p);
+    if (rest > INPUT_MAX_LINE) {
+        too_long(l, p, rest);
+        l->len = 0;
+        l->skipping = TRUE;
+        return FALSE;
+    }
+    memmove(l->buf, p, rest);
+    l->len = rest;
+    return TRUE;
+}
+
+static void
+reserve(InputLines *l, gsize more)
+{
+    if (l->len + more + 1 > l->cap) {
+        l->cap = MAX(l->cap * 2, l->len + more + 1);
+        l->buf = g_realloc(l->buf, l->cap);
+    }
+}
+
 void
 input_lines_feed(InputLines *l, const char *data, gsize len)
 {
@@ -105,41 +147,39 @@ input_lines_feed(InputLines *l, const char *data, gsize len)
         }
         /* append as much as fits below the line limit plus one block */
         gsize take = MIN(len, (gsize)READ_BLOCK);
-        if (l->len + take + 1 > l->cap) {
-            l->cap = MAX(l->cap * 2, l->len + take + 1);
-            l->buf = g_realloc(l->buf, l->cap);
-        }
+        reserve(l, take);
         memcpy(l->buf + l->len, data, take);
         gsize scanned_from = l->len;
         l->len += take;
         data += take;
         len -= take;
-
-        char *p = l->buf, *end = l->buf + l->len;
-        char *scan = l->buf + scanned_from;
-        for (;;) {
-            char *nl = memchr(scan, '\n', (gsize)(end - scan));
-            if (nl == NULL)
-                break;
-            *nl = '\0';
-            if ((gsize)(nl - p) > INPUT_MAX_LINE) {
-                too_long(l, p, (gsize)(nl - p));
-            } else {
-                feed_one(l, p, (gsize)(nl - p));
-            }
-            p = nl + 1;
-            scan = p;
-        }
-        gsize rest = (gsize)(end - p);
-        if (rest > INPUT_MAX_LINE) {
-            too_long(l, p, rest);
-            l->len = 0;
-            l->skipping = TRUE;
-            continue;
-        }
-        memmove(l->buf, p, rest);
-        l->len = rest;
+        scan_lines(l, scanned_from);
     }
+}
+
+char *
+input_lines_space(InputLines *l, gsize want)
+{
+    reserve(l, want);
+    return l->buf + l->len;
+}
+
+void
+input_lines_commit(InputLines *l, gsize n)
+{
+    l->ctx->stats->bytes += n;
+    if (l->skipping) {
+        /* the rest of a line too long to keep: up to its newline */
+        char *data = l->buf + l->len, *nl = memchr(data, '\n', n);
+        if (nl == NULL)
+            return;
+        l->skipping = FALSE;
+        n -= (gsize)(nl + 1 - data);
+        memmove(data, nl + 1, n);
+    }
+    gsize scanned_from = l->len;
+    l->len += n;
+    scan_lines(l, scanned_from);
 }
 
 void
@@ -388,6 +428,7 @@ next_block(BlockSource *src, const void **data, gsize *len, char **error_text)
         *len = size;
         return 1;
     }
+    g_return_val_if_fail(src->buf != NULL, -1); /* a file source always has its buffer */
     for (;;) {
         gssize n = read(src->fd, src->buf, READ_BLOCK);
         if (n < 0 && errno == EINTR)
@@ -424,6 +465,28 @@ read_head(BlockSource *src, GByteArray *head, gboolean *eof, char **error_text)
         g_byte_array_append(head, buf, (guint)size);
     }
     return TRUE;
+}
+
+/* The rest of a plain file into its line buffer. Returns an error text, or NULL at the end. */
+static char *
+read_lines_direct(ReadContext *rc, BlockSource *src, InputStream *s, InputLines *lines,
+                  ParserContext *ctx, gsize *pos)
+{
+    for (;;) {
+        char *dst = input_lines_space(lines, READ_BLOCK);
+        gssize n = read(src->fd, dst, READ_BLOCK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return g_strdup(g_strerror(errno));
+        if (n == 0)
+            return NULL;
+        src->consumed += (guint64)n;
+        *pos += (gsize)n;
+        input_lines_commit(lines, (gsize)n);
+        if (rc->sink->stream_progress)
+            ctx->batch = rc->sink->stream_progress(s, ctx->batch, src->consumed, rc->sink->data);
+    }
 }
 
 static void
@@ -490,6 +553,12 @@ process_stream(ReadContext *rc, BlockSource *src, const char *name, gint64 mtime
         }
         if (eof || error_text)
             break;
+        if (lines && src->archive == NULL) {
+            /* a plain file: read straight into the line buffer, no copy */
+            error_text = read_lines_direct(rc, src, s, lines, &ctx, &pos);
+            batch = ctx.batch;
+            break;
+        }
         const void *buf;
         gsize size;
         int r = next_block(src, &buf, &size, &error_text);

@@ -71,6 +71,10 @@ gboolean input_read_path(const char *path, const InputOptions *options, const In
 typedef struct InputLines InputLines;
 InputLines *input_lines_new(const ParserClass *klass, gpointer parser, ParserContext *ctx);
 void input_lines_feed(InputLines *lines, const char *data, gsize len);
+/* For reading straight into the buffer: room for `want` more bytes, then commit what was
+ * read there (the same as feeding it). */
+char *input_lines_space(InputLines *lines, gsize want);
+void input_lines_commit(InputLines *lines, gsize n);
 /* Feeds the last line if it had no terminator. */
 void input_lines_finish(InputLines *lines);
 void input_lines_free(InputLines *lines);
