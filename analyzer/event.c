@@ -263,22 +263,19 @@ event_batch_add(EventBatch *batch, const Event *ev)
     g_array_set_size(events, events->len + 1);
     Event *e = &g_array_index(events, Event, events->len - 1);
     *e = *ev;
-    const char **fields[EVENT_STRING_FIELDS] = {
-        &e->host,      &e->queue_id,      &e->related_id, &e->message_id,    &e->sender,
-        &e->recipient, &e->orig_recipient, &e->envid,     &e->campaign,      &e->verp,
-        &e->in_reply_to, &e->enhanced,    &e->diagnostic, &e->relay,         &e->relay_ip,
-        &e->reporting_mta, &e->vendor_label, &e->cause_hint, &e->subject,    &e->from_header,
-        &e->detail,
-    };
+    /* the string fields lie side by side, host to detail */
+    G_STATIC_ASSERT(G_STRUCT_OFFSET(Event, detail) - G_STRUCT_OFFSET(Event, host) ==
+                    (EVENT_STRING_FIELDS - 1) * sizeof(const char *));
+    const char **fields = &e->host;
     /* the event's strings: one allocation, one copy each, separated by spaces while the
      * whole run is checked at once; then the separators become the strings' NULs */
     const char **set[EVENT_STRING_FIELDS];
     gsize lens[EVENT_STRING_FIELDS], total = 0;
     guint n = 0;
     for (guint i = 0; i < EVENT_STRING_FIELDS; i++)
-        if (*fields[i]) {
-            set[n] = fields[i];
-            lens[n] = bounded_length(*fields[i]);
+        if (fields[i]) {
+            set[n] = &fields[i];
+            lens[n] = bounded_length(fields[i]);
             total += lens[n++] + 1;
         }
     if (n == 0)
