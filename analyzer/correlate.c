@@ -170,6 +170,11 @@ key_index_remove(KeyIndex *x, Message *m)
     x->count--;
 }
 
+typedef struct {
+    const char *str;
+    gsize len;
+} RepeatEntry;
+
 struct Correlator {
     GPtrArray *verp;    /* GRegex* */
     GPtrArray *our;     /* char*: --our-mta names */
@@ -192,7 +197,7 @@ struct Correlator {
     GHashTable *by_remote; /* next hop's queued-as id -> TimelineEvent* */
     GHashTable *remote_tl; /* TimelineEvent* -> Timeline* for by_remote */
     GHashTable *app_msgs;  /* campaign/message id -> Message* for messages seen only in app logs */
-    const char *last[8];   /* intern_repeat() */
+    RepeatEntry repeat[7][256]; /* intern_repeat() */
     /* after finish: the timelines the report counts, in report order */
     GPtrArray *counted;
     guint64 messages_counted, uncounted_deliveries;
@@ -206,17 +211,26 @@ intern(Correlator *c, const char *s)
     return s ? string_pool_intern(c->pool, s) : NULL;
 }
 
-/* Fields that repeat from one event to the next (host, sender, relay, codes) are compared
- * with the last value first: one strcmp instead of a hash lookup. */
+/* Fields whose values repeat (host, relay name and address, codes, campaign) go through a
+ * small cache per field in front of the pool: a few hundred relays and codes are found
+ * with a cheap hash and one compare, without touching the pool's big table. */
 static const char *
 intern_repeat(Correlator *c, guint field, const char *s)
 {
     if (s == NULL)
         return NULL;
-    const char *last = c->last[field];
-    if (last && strcmp(last, s) == 0)
-        return last;
-    return c->last[field] = intern(c, s);
+    gsize len = strlen(s);
+    guint64 head = 0, tail = 0;
+    memcpy(&head, s, MIN(len, 8));
+    if (len > 8)
+        memcpy(&tail, s + len - 8, 8);
+    guint slot = (guint)(((head ^ (tail * 31) ^ len) * 0x9E3779B97F4A7C15u) >> 56);
+    RepeatEntry *r = &c->repeat[field][slot];
+    if (r->str && r->len == len && memcmp(r->str, s, len) == 0)
+        return r->str;
+    r->str = string_pool_intern_len(c->pool, s, len);
+    r->len = len;
+    return r->str;
 }
 
 /* A copy in the pool, without looking for an existing one: for unique strings. */
@@ -239,7 +253,7 @@ intern_stored(Correlator *c, Event *e)
     if (e->kind == EVENT_KIND_DELIVERED && e->diagnostic)
         e->diagnostic = keep(c, e->diagnostic); /* "queued as ...": unique */
     else
-        e->diagnostic = intern(c, e->diagnostic);
+        e->diagnostic = intern_repeat(c, 6, e->diagnostic);
     e->vendor_label = intern(c, e->vendor_label);
     e->cause_hint = intern(c, e->cause_hint);
     e->reporting_mta = intern(c, e->reporting_mta);
