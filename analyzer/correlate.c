@@ -98,6 +98,20 @@ key_index_prefetch_head(const KeyIndex *x, guint32 h)
         __builtin_prefetch(s->head);
 }
 
+/* Then its first timeline, once the message is in the cache; then that timeline's last
+ * event (where a new event is put in order). */
+static void
+key_index_prefetch_timeline(const KeyIndex *x, guint32 h, gboolean last_event)
+{
+    const KeySlot *s = &x->slots[h & x->mask];
+    if (s->head == NULL || s->hash != h || s->head->timelines == NULL)
+        return;
+    if (last_event)
+        __builtin_prefetch(s->head->timelines->last_event);
+    else
+        __builtin_prefetch(s->head->timelines);
+}
+
 static Message *
 key_index_lookup(const KeyIndex *x, const char *key)
 {
@@ -704,9 +718,11 @@ consume_mta(Correlator *c, const Event *e, guint32 hash)
 
 /* Events are taken one after the other, but the messages they belong to lie anywhere in
  * memory: the key of the event 8 ahead is hashed and its slot fetched, the message of the
- * one 4 ahead is fetched, so that both are in the cache when their turn comes. */
+ * one 4 ahead is fetched, the first timeline of the one 2 ahead and its last event for the
+ * next one, so that they are in the cache when their turn comes. */
 #define HASH_AHEAD 8
 #define MESSAGE_AHEAD 4
+#define TIMELINE_AHEAD 2
 
 void
 correlator_consume(Correlator *c, const EventBatch *batch)
@@ -727,6 +743,11 @@ correlator_consume(Correlator *c, const EventBatch *batch)
         if (i + MESSAGE_AHEAD < n)
             key_index_prefetch_head(&c->by_key,
                                     hashes[(i + MESSAGE_AHEAD) % (HASH_AHEAD * 2)]);
+        if (i + TIMELINE_AHEAD < n)
+            key_index_prefetch_timeline(&c->by_key,
+                                        hashes[(i + TIMELINE_AHEAD) % (HASH_AHEAD * 2)], FALSE);
+        if (i + 1 < n)
+            key_index_prefetch_timeline(&c->by_key, hashes[(i + 1) % (HASH_AHEAD * 2)], TRUE);
         guint32 hash = hashes[i % (HASH_AHEAD * 2)];
         Event e = events[i];
         c->stats.events++;
