@@ -806,8 +806,16 @@ build_range(gpointer data)
     Builder *b = data;
     PeriodRow *last_day = NULL, *last_hour = NULL;
     GroupRow *last_campaign = NULL, *last_domain = NULL;
+    const Timeline *const *all = (const Timeline *const *)b->timelines->pdata;
     for (guint i = b->from; i < b->to; i++) {
-        const Timeline *t = b->timelines->pdata[i];
+        /* timelines and their events are scattered: fetch those of the next ones early */
+        if (i + 8 < b->to)
+            __builtin_prefetch(all[i + 8]);
+        if (i + 4 < b->to) {
+            __builtin_prefetch(all[i + 4]->events);
+            __builtin_prefetch(all[i + 4]->message);
+        }
+        const Timeline *t = all[i];
         Facts facts = {0}, *f = &facts;
         walk_events(b, t, f);
         counts_add(&b->all, t, f);
