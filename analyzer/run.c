@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,6 +122,7 @@ typedef struct {
     GPtrArray *written;
     GError *error;
     gboolean ok;
+    gint64 finished; /* monotonic µs */
 } CsvJob;
 
 static gpointer
@@ -128,7 +130,19 @@ csv_thread(gpointer data)
 {
     CsvJob *job = data;
     job->ok = csv_write_report(job->report, job->dir, job->written, &job->error);
+    job->finished = g_get_monotonic_time();
     return NULL;
+}
+
+/* CPU seconds of the whole process so far (every thread, user and system). */
+static double
+cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static gpointer
@@ -334,6 +348,8 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     if (report == NULL)
         return FALSE;
     progress_phase(progress, "writing the report");
+    double cpu_write = cpu_seconds();
+    gint64 t_xlsx = t_agg;
     gboolean ok = TRUE;
     CsvJob job = {.report = report, .dir = o->output, .written = result->csv_paths, .ok = TRUE};
     GThread *csv = o->no_csv ? NULL : g_thread_new("csv", csv_thread, &job);
@@ -341,6 +357,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         g_autofree char *xlsx = g_build_filename(o->output, "mailtrail-report.xlsx", NULL);
         XlsxStats xs;
         ok = xlsx_write_report(report, xlsx, &xs, error);
+        t_xlsx = g_get_monotonic_time();
         if (ok) {
             result->xlsx_path = g_steal_pointer(&xlsx);
             result->truncated_cells = xs.truncated_cells;
@@ -360,10 +377,12 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     if (timing) {
         gint64 t_end = g_get_monotonic_time();
         g_printerr("timing: read+correlate %.2f s (correlator idle %.2f s), link+classify %.2f s, "
-                   "aggregate %.2f s, write %.2f s\n",
+                   "aggregate %.2f s, write %.2f s (xlsx %.2f s, csv %.2f s; %.2f s cpu)\n",
                    (double)(t_read - t_start) / 1e6, (double)waited / 1e6,
-                   (double)(t_finish - t_read) / 1e6,
-                   (double)(t_agg - t_finish) / 1e6, (double)(t_end - t_agg) / 1e6);
+                   (double)(t_finish - t_read) / 1e6, (double)(t_agg - t_finish) / 1e6,
+                   (double)(t_end - t_agg) / 1e6, (double)(t_xlsx - t_agg) / 1e6,
+                   o->no_csv ? 0.0 : (double)(job.finished - t_agg) / 1e6,
+                   cpu_seconds() - cpu_write);
     }
 
     for (guint i = 0; i < streams->len; i++) {
