@@ -218,8 +218,25 @@ time_format(gint64 t, char *buf, gsize size)
     }
     int y, m, d;
     time_civil_from_days(days, &y, &m, &d);
-    g_snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, (int)(rem / 3600),
-               (int)(rem / 60 % 60), (int)(rem % 60));
+    if (y < 0 || y > 9999 || size < 20) {
+        g_snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, (int)(rem / 3600),
+                   (int)(rem / 60 % 60), (int)(rem % 60));
+        return buf;
+    }
+    /* the same without printf: it is called for every time of every report row */
+    int fields[] = {m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60)};
+    static const char seps[] = "-- ::";
+    char *p = buf;
+    *p++ = (char)('0' + y / 1000);
+    *p++ = (char)('0' + y / 100 % 10);
+    *p++ = (char)('0' + y / 10 % 10);
+    *p++ = (char)('0' + y % 10);
+    for (int i = 0; i < 5; i++) {
+        *p++ = seps[i];
+        *p++ = (char)('0' + fields[i] / 10);
+        *p++ = (char)('0' + fields[i] % 10);
+    }
+    *p = '\0';
     return buf;
 }
 

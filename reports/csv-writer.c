@@ -48,6 +48,21 @@ append_real(GString *out, double v, const char *fmt)
     g_string_append(out, buf);
 }
 
+/* Decimal digits, without printf: most cells of the large tables are integers and times. */
+static void
+append_int(GString *out, gint64 v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    guint64 u = v < 0 ? (guint64)0 - (guint64)v : (guint64)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    g_string_append_len(out, p, buf + sizeof buf - p);
+}
+
 void
 csv_append_cell(GString *out, const Cell *c)
 {
@@ -59,7 +74,7 @@ csv_append_cell(GString *out, const Cell *c)
         append_text(out, c->text ? c->text : "");
         break;
     case CELL_INT:
-        g_string_append_printf(out, "%" G_GINT64_FORMAT, c->i);
+        append_int(out, c->i);
         break;
     case CELL_REAL:
         append_real(out, c->r, "%.4f");
@@ -71,7 +86,7 @@ csv_append_cell(GString *out, const Cell *c)
         g_string_append(out, time_format(c->i, buf, sizeof buf));
         break;
     case CELL_DURATION: /* whole seconds, as in the workbook */
-        g_string_append_printf(out, "%" G_GINT64_FORMAT, (gint64)(c->r + 0.5));
+        append_int(out, (gint64)(c->r + 0.5));
         break;
     }
 }
