@@ -50,9 +50,19 @@ xlsx_rows_init(XlsxRows *x, const gint32 xf_index[CELL_DURATION + 1], XlsxRowsFl
     memset(x, 0, sizeof *x);
     x->flush = flush;
     x->flush_data = flush_data;
-    for (int t = 0; t <= CELL_DURATION; t++)
+    for (int t = 0; t <= CELL_DURATION; t++) {
         if (xf_index[t] > 0)
             g_snprintf(x->styles[t], sizeof x->styles[t], " s=\"%d\"", (int)xf_index[t]);
+        /* what follows a cell's reference, up to its value */
+        const char *rest = t == CELL_TEXT ? " t=\"inlineStr\"><is><t>" : "><v>";
+        if (t == CELL_EMPTY)
+            rest = "";
+        x->open_len[t] =
+            (gsize)g_snprintf(x->open[t], sizeof x->open[t], "\"%s%s", x->styles[t], rest);
+    }
+    x->open_preserve_len = (gsize)g_snprintf(x->open_preserve, sizeof x->open_preserve,
+                                             "\"%s t=\"inlineStr\"><is><t xml:space=\"preserve\">",
+                                             x->styles[CELL_TEXT]);
     x->scratch = g_string_chunk_new(4096);
     x->flush(x);
 }
@@ -149,7 +159,8 @@ format_double_exact(double v, char *buf)
     double m = frexp(v, &e2);
     guint64 M = (guint64)ldexp(m, 53);
     int s = 53 - e2;
-    int e10 = (int)floor(log10(v));
+    /* v is in [2^(e2-1), 2^e2): this is floor(log10(v)) or one less, which the loop corrects */
+    int e10 = (int)floor((e2 - 1) * 0.30102999566398120);
     for (int p = 15; p <= 17; p++) {
         U128 num = 0, D = 0;
         int k = 0;
@@ -321,41 +332,61 @@ is_xml_space(char c)
     return c == ' ' || c == '\t' || c == '\n';
 }
 
-typedef struct {
-    char ref[16]; /* "<c r=\"" + column letters */
-    gsize ref_len;
-} ColumnRef;
-
-/* Writes "<c r="XFD1048576"" for the cell: column part from col, row part from row. */
+/* Copies a piece of at most 16 bytes as 16 (the source is that long, the room was made): one
+ * store instead of a call to memcpy with a variable length. */
 static inline void
-put_ref(XlsxRows *x, const ColumnRef *col, const char *row, gsize row_len)
+put_16(XlsxRows *x, const char *s, gsize n)
 {
-    put_short(x, col->ref, col->ref_len);
-    put_short(x, row, row_len);
-    *x->p++ = '"';
+    memcpy(x->p, s, 16);
+    x->p += n;
+}
+
+/* One column of the rows being written. */
+typedef struct {
+    char ref[16]; /* "<c r=\"" and the column's letters */
+    gsize ref_len;
+    /* the last number written in this column: times repeat from row to row */
+    double last;
+    char last_text[XLSX_NUMBER_MAX];
+    gsize last_len;
+} XlsxRowsColumn;
+
+/* "<c r=\"B12" + the rest of the opening for the cell's type and style. */
+static inline void
+put_open(XlsxRows *x, const XlsxRowsColumn *col, const char *row, gsize row_len, const char *open,
+         gsize open_len)
+{
+    put_16(x, col->ref, col->ref_len);
+    put_16(x, row, row_len);
+    memcpy(x->p, open, sizeof x->open[0]);
+    x->p += open_len;
 }
 
 static void
-put_number(XlsxRows *x, const ColumnRef *col, const char *row, gsize row_len, const char *style,
+put_number(XlsxRows *x, XlsxRowsColumn *col, const char *row, gsize row_len, CellType type,
            double v)
 {
-    room(x, 96);
-    put_ref(x, col, row, row_len);
-    put_short(x, style, strlen(style));
+    room(x, 128);
     if (!isfinite(v)) {
         /* Excel has no NaN or infinity */
+        put_open(x, col, row, row_len, x->open[CELL_EMPTY], x->open_len[CELL_EMPTY]);
+        put_short(x, x->styles[type], strlen(x->styles[type]));
         PUT_LITERAL(x, " t=\"e\"><v>#NUM!</v></c>");
         return;
     }
-    PUT_LITERAL(x, "><v>");
-    x->p += xlsx_rows_format_double(v, x->p);
+    put_open(x, col, row, row_len, x->open[type], x->open_len[type]);
+    if (col->last_len == 0 || memcmp(&v, &col->last, sizeof v) != 0) {
+        col->last = v;
+        col->last_len = xlsx_rows_format_double(v, col->last_text);
+    }
+    memcpy(x->p, col->last_text, sizeof col->last_text);
+    x->p += col->last_len;
     PUT_LITERAL(x, "</v></c>");
 }
 
 static void
-put_cell(XlsxRows *x, const Cell *c, const ColumnRef *col, const char *row, gsize row_len)
+put_cell(XlsxRows *x, const Cell *c, XlsxRowsColumn *col, const char *row, gsize row_len)
 {
-    const char *style = x->styles[c->type];
     switch (c->type) {
     case CELL_EMPTY:
         return;
@@ -371,14 +402,11 @@ put_cell(XlsxRows *x, const Cell *c, const ColumnRef *col, const char *row, gsiz
                 len--;
             x->truncated_cells++;
         }
-        gboolean preserve = is_xml_space(s[0]) || (!cut && is_xml_space(s[len - 1]));
         room(x, 128);
-        put_ref(x, col, row, row_len);
-        put_short(x, style, strlen(style));
-        if (preserve)
-            PUT_LITERAL(x, " t=\"inlineStr\"><is><t xml:space=\"preserve\">");
+        if (is_xml_space(s[0]) || (!cut && is_xml_space(s[len - 1])))
+            put_open(x, col, row, row_len, x->open_preserve, x->open_preserve_len);
         else
-            PUT_LITERAL(x, " t=\"inlineStr\"><is><t>");
+            put_open(x, col, row, row_len, x->open[CELL_TEXT], x->open_len[CELL_TEXT]);
         put_text(x, s, len);
         room(x, 32);
         if (cut)
@@ -387,26 +415,24 @@ put_cell(XlsxRows *x, const Cell *c, const ColumnRef *col, const char *row, gsiz
         return;
     }
     case CELL_INT:
-        room(x, 96);
-        put_ref(x, col, row, row_len);
-        put_short(x, style, strlen(style));
-        PUT_LITERAL(x, "><v>");
+        room(x, 128);
+        put_open(x, col, row, row_len, x->open[CELL_INT], x->open_len[CELL_INT]);
         x->p = put_i64(x->p, c->i);
         PUT_LITERAL(x, "</v></c>");
         return;
     case CELL_REAL:
     case CELL_PERCENT:
-        put_number(x, col, row, row_len, style, c->r);
+        put_number(x, col, row, row_len, c->type, c->r);
         return;
     case CELL_TIME: {
         /* whole seconds, as in the CSV files */
         gint64 t = c->i - ((c->i % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
-        put_number(x, col, row, row_len, style, time_to_excel(t));
+        put_number(x, col, row, row_len, c->type, time_to_excel(t));
         return;
     }
     case CELL_DURATION:
         /* whole seconds, as in the CSV files */
-        put_number(x, col, row, row_len, style, (double)(gint64)(c->r + 0.5) / 86400.0);
+        put_number(x, col, row, row_len, c->type, (double)(gint64)(c->r + 0.5) / 86400.0);
         return;
     }
 }
@@ -419,7 +445,7 @@ xlsx_rows_table(XlsxRows *x, const Table *table, guint64 first, guint64 n, guint
         x->cells = g_renew(Cell, x->cells, nc);
         x->n_cells = nc;
     }
-    g_autofree ColumnRef *cols = g_new0(ColumnRef, nc);
+    g_autofree XlsxRowsColumn *cols = g_new0(XlsxRowsColumn, nc);
     for (guint c = 0; c < nc; c++) {
         char letters[4];
         int k = 0;

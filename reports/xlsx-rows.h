@@ -24,7 +24,12 @@ struct XlsxRows {
     XlsxRowsFlushFunc flush;
     gpointer flush_data;
     char styles[CELL_DURATION + 1][24]; /* ' s="N"' per cell type, or "" */
-    guint64 truncated_cells;            /* texts cut at XLSX_MAX_CELL */
+    /* a cell's opening after its reference, up to its value, per type (for CELL_EMPTY: '"') */
+    char open[CELL_DURATION + 1][64];
+    gsize open_len[CELL_DURATION + 1];
+    char open_preserve[64]; /* text with leading or trailing blanks */
+    gsize open_preserve_len;
+    guint64 truncated_cells; /* texts cut at XLSX_MAX_CELL */
     Cell *cells;
     guint n_cells;
     GStringChunk *scratch;
