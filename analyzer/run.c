@@ -134,7 +134,8 @@ csv_thread(gpointer data)
     return NULL;
 }
 
-/* CPU seconds of the whole process so far (every thread, user and system). */
+/* CPU seconds of the whole process so far (every thread, user and system), and its peak
+ * resident memory in MB. */
 static double
 cpu_seconds(void)
 {
@@ -143,6 +144,15 @@ cpu_seconds(void)
         return 0;
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static double
+peak_rss_mb(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_maxrss / 1024.0; /* KB on Linux */
 }
 
 static gpointer
@@ -349,6 +359,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         return FALSE;
     progress_phase(progress, "writing the report");
     double cpu_write = cpu_seconds();
+    double rss_before_write = peak_rss_mb();
     gint64 t_xlsx = t_agg;
     gboolean ok = TRUE;
     CsvJob job = {.report = report, .dir = o->output, .written = result->csv_paths, .ok = TRUE};
@@ -377,12 +388,13 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     if (timing) {
         gint64 t_end = g_get_monotonic_time();
         g_printerr("timing: read+correlate %.2f s (correlator idle %.2f s), link+classify %.2f s, "
-                   "aggregate %.2f s, write %.2f s (xlsx %.2f s, csv %.2f s; %.2f s cpu)\n",
+                   "aggregate %.2f s, write %.2f s (xlsx %.2f s, csv %.2f s; %.2f s cpu), "
+                   "peak RSS %.0f MB (%.0f MB before writing)\n",
                    (double)(t_read - t_start) / 1e6, (double)waited / 1e6,
                    (double)(t_finish - t_read) / 1e6, (double)(t_agg - t_finish) / 1e6,
                    (double)(t_end - t_agg) / 1e6, (double)(t_xlsx - t_agg) / 1e6,
                    o->no_csv ? 0.0 : (double)(job.finished - t_agg) / 1e6,
-                   cpu_seconds() - cpu_write);
+                   cpu_seconds() - cpu_write, peak_rss_mb(), rss_before_write);
     }
 
     for (guint i = 0; i < streams->len; i++) {
