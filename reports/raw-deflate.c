@@ -11,8 +11,8 @@ G_DEFINE_QUARK(raw_deflate_error_quark, raw_deflate_error)
 
 /* Blocks in circulation: one being filled, one being compressed, one or two waiting. */
 #define N_BLOCKS 4
-#define BLOCK_SIZE (512 * 1024)
-#define OUT_SIZE (256 * 1024)
+#define BLOCK_SIZE ((gsize)512 * 1024)
+#define OUT_SIZE ((gsize)256 * 1024)
 
 struct RawDeflate {
     GThread *thread;

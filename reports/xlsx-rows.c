@@ -346,7 +346,7 @@ typedef struct {
     char ref[16]; /* "<c r=\"" and the column's letters */
     gsize ref_len;
     /* the last number written in this column: times repeat from row to row */
-    double last;
+    guint64 last; /* its bits: an exact and cheap comparison */
     char last_text[XLSX_NUMBER_MAX];
     gsize last_len;
 } XlsxRowsColumn;
@@ -375,8 +375,10 @@ put_number(XlsxRows *x, XlsxRowsColumn *col, const char *row, gsize row_len, Cel
         return;
     }
     put_open(x, col, row, row_len, x->open[type], x->open_len[type]);
-    if (col->last_len == 0 || memcmp(&v, &col->last, sizeof v) != 0) {
-        col->last = v;
+    guint64 bits;
+    memcpy(&bits, &v, sizeof bits);
+    if (col->last_len == 0 || bits != col->last) {
+        col->last = bits;
         col->last_len = xlsx_rows_format_double(v, col->last_text);
     }
     memcpy(x->p, col->last_text, sizeof col->last_text);
