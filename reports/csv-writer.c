@@ -12,11 +12,12 @@ G_DEFINE_QUARK(report_error_quark, report_error)
 static void
 append_text(GString *out, const char *s)
 {
+    gsize n = strlen(s);
     gboolean risky = table_text_is_risky(s);
-    gboolean quote = risky || strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' ||
-                     (s[0] && s[strlen(s) - 1] == ' ');
+    gboolean quote = risky || (n > 0 && (s[0] == ' ' || s[n - 1] == ' ')) ||
+                     strpbrk(s, ",\"\r\n") != NULL;
     if (!quote) {
-        g_string_append(out, s);
+        g_string_append_len(out, s, (gssize)n);
         return;
     }
     g_string_append_c(out, '"');
