@@ -296,6 +296,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         .ended = g_ptr_array_new(),
     };
     gint64 t_start = g_get_monotonic_time();
+    double cpu_start = cpu_seconds();
     GThread *reader = g_thread_new("reader", reader_thread, &sink);
     gint64 waited = 0; /* the correlator waiting for the reader */
     for (gboolean done = FALSE; !done;) {
@@ -340,6 +341,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     /* MAILTRAIL_TIMING=1 prints how long each phase took, for performance work */
     gboolean timing = g_getenv("MAILTRAIL_TIMING") != NULL;
     gint64 t_read = g_get_monotonic_time();
+    double cpu_read = cpu_seconds() - cpu_start;
     progress_phase(progress, "linking and classifying");
     Classifier *classifiers[] = {classifier, classifier2};
     correlator_finish_parallel(corr, classifiers, G_N_ELEMENTS(classifiers));
@@ -387,10 +389,11 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     progress_clear(progress);
     if (timing) {
         gint64 t_end = g_get_monotonic_time();
-        g_printerr("timing: read+correlate %.2f s (correlator idle %.2f s), link+classify %.2f s, "
+        g_printerr("timing: read+correlate %.2f s (correlator idle %.2f s; %.2f s cpu), "
+                   "link+classify %.2f s, "
                    "aggregate %.2f s, write %.2f s (xlsx %.2f s, csv %.2f s; %.2f s cpu), "
                    "peak RSS %.0f MB (%.0f MB before writing)\n",
-                   (double)(t_read - t_start) / 1e6, (double)waited / 1e6,
+                   (double)(t_read - t_start) / 1e6, (double)waited / 1e6, cpu_read,
                    (double)(t_finish - t_read) / 1e6, (double)(t_agg - t_finish) / 1e6,
                    (double)(t_end - t_agg) / 1e6, (double)(t_xlsx - t_agg) / 1e6,
                    o->no_csv ? 0.0 : (double)(job.finished - t_agg) / 1e6,
