@@ -8,7 +8,7 @@
 # the rows of the Messages sheet, the parse time (read+correlate), the XLSX write time, their
 # ratio, the CSV write time (written at the same time), the CPU seconds of the parse and of the
 # write phase (every thread: on a busy machine they compare better than wall times), the peak
-# RSS and what writing added to it; then the median run of each. The first half has half the
+# RSS and what writing added to it; then the median of each column. The first half has half the
 # rows: the peak RSS is the analysis's (every message keeps its timeline), writing adds nothing.
 # BUILD: the build directory (default build-release, set up if missing).
 set -eu
@@ -59,13 +59,17 @@ for which in log half; do
     done
     label="full log"
     [ "$which" = half ] && label="first half"
-    # every run, then the run with the median XLSX time
-    sort -k3,3n "$tmp/$which.runs" | awk -v label="$label" -v n="$runs" '
-        function show(name) {
+    # every run (with its ratio as a ninth field), then the median of each column
+    awk '{ print $0, ($2 > 0 ? $3 / $2 : 0) }' "$tmp/$which.runs" >"$tmp/$which.all"
+    median=""
+    for k in 1 2 3 4 5 6 7 8 9; do
+        median="$median $(sort -k$k,${k}g "$tmp/$which.all" | awk -v k=$k -v m=$(((runs + 1) / 2)) 'NR == m { print $k }')"
+    done
+    { cat "$tmp/$which.all"; echo "median$median"; } | awk -v label="$label" '
+        function show(name, ratio) {
             printf "%-12s %8d %8.2f %7.2f %6.2f %6.2f %8.2f s %8.2f s %6d MB %+6d MB\n", name,
-                $1, $2, $3, $3 / $2, $4, $8, $5, $6, $6 - $7
+                $1, $2, $3, ratio, $4, $8, $5, $6, $6 - $7
         }
-        { show("  run") }
-        NR == int((n + 1) / 2) { line = $0 }
-        END { $0 = line; show(label) }'
+        $1 != "median" { show("  run", $9) }
+        $1 == "median" { $1 = ""; $0 = $0; show(label, $9) }'
 done
