@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,6 +133,7 @@ typedef struct {
     GPtrArray *written;
     GError *error;
     gboolean ok;
+    gint64 finished; /* monotonic µs */
 } CsvJob;
 
 static gpointer
@@ -139,7 +141,29 @@ csv_thread(gpointer data)
 {
     CsvJob *job = data;
     job->ok = csv_write_report(job->report, job->dir, job->written, &job->error);
+    job->finished = g_get_monotonic_time();
     return NULL;
+}
+
+/* CPU seconds of the whole process so far (every thread, user and system), and its peak
+ * resident memory in MB. */
+static double
+cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static double
+peak_rss_mb(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_maxrss / 1024.0; /* KB on Linux */
 }
 
 static gpointer
@@ -284,7 +308,8 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         .ended = g_ptr_array_new(),
     };
     gint64 t_start = g_get_monotonic_time();
-    gint64 cpu_start = thread_cpu_us();
+    gint64 thread_cpu_start = thread_cpu_us();
+    double cpu_start = cpu_seconds();
     GThread *reader = g_thread_new("reader", reader_thread, &sink);
     gint64 waited = 0; /* the correlator waiting for the reader */
     for (gboolean done = FALSE; !done;) {
@@ -329,7 +354,8 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     /* MAILTRAIL_TIMING=1 prints how long each phase took, for performance work */
     gboolean timing = g_getenv("MAILTRAIL_TIMING") != NULL;
     gint64 t_read = g_get_monotonic_time();
-    gint64 cpu_read = thread_cpu_us() - cpu_start;
+    gint64 correlator_cpu = thread_cpu_us() - thread_cpu_start;
+    double cpu_read = cpu_seconds() - cpu_start;
     progress_phase(progress, "linking and classifying");
     Classifier *classifiers[] = {classifier, classifier2};
     correlator_finish_parallel(corr, classifiers, G_N_ELEMENTS(classifiers));
@@ -348,6 +374,9 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     if (report == NULL)
         return FALSE;
     progress_phase(progress, "writing the report");
+    double cpu_write = cpu_seconds();
+    double rss_before_write = peak_rss_mb();
+    gint64 t_xlsx = t_agg;
     gboolean ok = TRUE;
     CsvJob job = {.report = report, .dir = o->output, .written = result->csv_paths, .ok = TRUE};
     GThread *csv = o->no_csv ? NULL : g_thread_new("csv", csv_thread, &job);
@@ -355,6 +384,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         g_autofree char *xlsx = g_build_filename(o->output, "mailtrail-report.xlsx", NULL);
         XlsxStats xs;
         ok = xlsx_write_report(report, xlsx, &xs, error);
+        t_xlsx = g_get_monotonic_time();
         if (ok) {
             result->xlsx_path = g_steal_pointer(&xlsx);
             result->truncated_cells = xs.truncated_cells;
@@ -373,13 +403,17 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     progress_clear(progress);
     if (timing) {
         gint64 t_end = g_get_monotonic_time();
-        g_printerr("timing: read+correlate %.2f s (CPU: reader %.2f s, correlator %.2f s; "
-                   "correlator idle %.2f s), link+classify %.2f s, aggregate %.2f s, "
-                   "write %.2f s\n",
-                   (double)(t_read - t_start) / 1e6, (double)sink.reader_cpu / 1e6,
-                   (double)cpu_read / 1e6, (double)waited / 1e6,
-                   (double)(t_finish - t_read) / 1e6,
-                   (double)(t_agg - t_finish) / 1e6, (double)(t_end - t_agg) / 1e6);
+        g_printerr("timing: read+correlate %.2f s (correlator idle %.2f s, reader %.2f s cpu, "
+                   "correlator %.2f s cpu; %.2f s cpu), "
+                   "link+classify %.2f s, "
+                   "aggregate %.2f s, write %.2f s (xlsx %.2f s, csv %.2f s; %.2f s cpu), "
+                   "peak RSS %.0f MB (%.0f MB before writing)\n",
+                   (double)(t_read - t_start) / 1e6, (double)waited / 1e6,
+                   (double)sink.reader_cpu / 1e6, (double)correlator_cpu / 1e6, cpu_read,
+                   (double)(t_finish - t_read) / 1e6, (double)(t_agg - t_finish) / 1e6,
+                   (double)(t_end - t_agg) / 1e6, (double)(t_xlsx - t_agg) / 1e6,
+                   o->no_csv ? 0.0 : (double)(job.finished - t_agg) / 1e6,
+                   cpu_seconds() - cpu_write, peak_rss_mb(), rss_before_write);
     }
 
     for (guint i = 0; i < streams->len; i++) {

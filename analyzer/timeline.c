@@ -260,6 +260,23 @@ trail_kind(const TimelineEvent *te)
     }
 }
 
+/* The decimal digits of n into buf; returns their number. */
+static gsize
+uint_digits(guint n, char *buf)
+{
+    char tmp[16];
+    gsize k = 0;
+    do {
+        tmp[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    for (gsize i = 0; i < k; i++)
+        buf[i] = tmp[k - 1 - i];
+    return k;
+}
+
+/* " MM-DD hh:mm" on a new day, else " hh:mm"; nothing for no time. Without printf: the trail is
+ * written for every row of the Messages sheet, twice (CSV and XLSX). */
 static void
 append_time(GString *out, gint64 t, int *last_day)
 {
@@ -269,10 +286,12 @@ append_time(GString *out, gint64 t, int *last_day)
     time_format(t, buf, sizeof buf);
     int day = (int)(t / G_USEC_PER_SEC / 86400);
     /* "2026-11-24 09:01:02" -> "11-24 09:01" or "09:01" */
-    if (day != *last_day)
-        g_string_append_printf(out, " %.5s %.5s", buf + 5, buf + 11);
-    else
-        g_string_append_printf(out, " %.5s", buf + 11);
+    if (day != *last_day) {
+        g_string_append_c(out, ' ');
+        g_string_append_len(out, buf + 5, (gssize)strnlen(buf + 5, 5));
+    }
+    g_string_append_c(out, ' ');
+    g_string_append_len(out, buf + 11, (gssize)strnlen(buf + 11, 5));
     *last_day = day;
 }
 
@@ -313,25 +332,30 @@ timeline_format_trail(const Timeline *t, GString *out)
         g_string_append(out, trail_kind(te));
         if (te->cls.cause && te->kind != EVENT_KIND_COMPLAINT) {
             Step step = te->cls.step == STEP_ASYNC ? te->cls.remote_step : te->cls.step;
-            if (step != STEP_UNKNOWN)
-                g_string_append_printf(out, " %s", step_to_string(step));
-            g_string_append_printf(out, " (%s)", te->cls.cause);
+            if (step != STEP_UNKNOWN) {
+                g_string_append_c(out, ' ');
+                g_string_append(out, step_to_string(step));
+            }
+            g_string_append(out, " (");
+            g_string_append(out, te->cls.cause);
+            g_string_append_c(out, ')');
         } else if (te->kind == EVENT_KIND_COMPLAINT && timeline_event_cause_hint(te)) {
-            g_string_append_printf(out, " (%s)", timeline_event_cause_hint(te));
+            g_string_append(out, " (");
+            g_string_append(out, timeline_event_cause_hint(te));
+            g_string_append_c(out, ')');
         }
-        if (n > 1)
-            g_string_append_printf(out, " ×%u", n);
+        if (n > 1) {
+            char num[16];
+            g_string_append(out, " ×");
+            g_string_append_len(out, num, (gssize)uint_digits(n, num));
+        }
         append_time(out, te->time, &last_day);
         if (n > 1 && run_end->time && run_end->time != te->time) {
             g_string_append(out, "–");
-            char buf[32];
-            time_format(run_end->time, buf, sizeof buf);
-            int day = (int)(run_end->time / G_USEC_PER_SEC / 86400);
-            if (day != last_day)
-                g_string_append_printf(out, "%.5s %.5s", buf + 5, buf + 11);
-            else
-                g_string_append_printf(out, "%.5s", buf + 11);
-            last_day = day;
+            /* like append_time(), without the leading space */
+            gsize at = out->len;
+            append_time(out, run_end->time, &last_day);
+            g_string_erase(out, (gssize)at, 1);
         }
         te = run_end->next;
     }

@@ -220,10 +220,45 @@ time_format(gint64 t, char *buf, gsize size)
         rem += 86400;
         days--;
     }
-    int y, m, d;
-    time_civil_from_days(days, &y, &m, &d);
-    g_snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, (int)(rem / 3600),
-               (int)(rem / 60 % 60), (int)(rem % 60));
+    /* Without printf: it is called for every time of every report row, and rows follow each
+     * other in time, so the date of the last call is kept (per thread). */
+    static _Thread_local gint64 last_days = G_MININT64;
+    static _Thread_local char last_date[11];
+    if (days != last_days || size < 20) {
+        int y, m, d;
+        time_civil_from_days(days, &y, &m, &d);
+        if (y < 0 || y > 9999 || size < 20) {
+            g_snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, (int)(rem / 3600),
+                       (int)(rem / 60 % 60), (int)(rem % 60));
+            return buf;
+        }
+        char *q = last_date;
+        *q++ = (char)('0' + y / 1000);
+        *q++ = (char)('0' + y / 100 % 10);
+        *q++ = (char)('0' + y / 10 % 10);
+        *q++ = (char)('0' + y % 10);
+        *q++ = '-';
+        *q++ = (char)('0' + m / 10);
+        *q++ = (char)('0' + m % 10);
+        *q++ = '-';
+        *q++ = (char)('0' + d / 10);
+        *q++ = (char)('0' + d % 10);
+        *q++ = ' ';
+        last_days = days;
+    }
+    int h = (int)(rem / 3600), mi = (int)(rem / 60 % 60), sec = (int)(rem % 60);
+    char *p = buf;
+    memcpy(p, last_date, sizeof last_date);
+    p += sizeof last_date;
+    *p++ = (char)('0' + h / 10);
+    *p++ = (char)('0' + h % 10);
+    *p++ = ':';
+    *p++ = (char)('0' + mi / 10);
+    *p++ = (char)('0' + mi % 10);
+    *p++ = ':';
+    *p++ = (char)('0' + sec / 10);
+    *p++ = (char)('0' + sec % 10);
+    *p = '\0';
     return buf;
 }
 

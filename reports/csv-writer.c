@@ -9,29 +9,81 @@
 
 G_DEFINE_QUARK(report_error_quark, report_error)
 
+/* Output: a buffer that a write function empties, into a file or a GString. Every field is
+ * copied straight into it: the Messages table has a million rows of 24 fields. */
+typedef struct CsvOut CsvOut;
+struct CsvOut {
+    char *start, *p, *end;
+    void (*write)(CsvOut *o, const char *data, gsize len);
+    gpointer target;
+};
+
 static void
-append_text(GString *out, const char *s)
+out_flush(CsvOut *o)
 {
-    gboolean risky = table_text_is_risky(s);
-    gboolean quote = risky || strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' ||
-                     (s[0] && s[strlen(s) - 1] == ' ');
-    if (!quote) {
-        g_string_append(out, s);
-        return;
-    }
-    g_string_append_c(out, '"');
-    if (risky)
-        g_string_append_c(out, '\''); /* keeps spreadsheets from evaluating it */
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            g_string_append_c(out, '"');
-        g_string_append_c(out, *p);
-    }
-    g_string_append_c(out, '"');
+    if (o->p > o->start)
+        o->write(o, o->start, (gsize)(o->p - o->start));
+    o->p = o->start;
+}
+
+/* n: at most the buffer's size */
+static inline void
+out_room(CsvOut *o, gsize n)
+{
+    if ((gsize)(o->end - o->p) < n)
+        out_flush(o);
 }
 
 static void
-append_real(GString *out, double v, const char *fmt)
+out_bytes(CsvOut *o, const char *s, gsize n)
+{
+    if ((gsize)(o->end - o->p) < n) {
+        out_flush(o);
+        if ((gsize)(o->end - o->p) < n) {
+            o->write(o, s, n);
+            return;
+        }
+    }
+    memcpy(o->p, s, n);
+    o->p += n;
+}
+
+static inline void
+out_c(CsvOut *o, char c)
+{
+    out_room(o, 1);
+    *o->p++ = c;
+}
+
+static void
+put_text(CsvOut *o, const char *s)
+{
+    gsize n = strlen(s);
+    gboolean risky = table_text_is_risky(s);
+    gboolean quote =
+        risky || (n > 0 && (s[0] == ' ' || s[n - 1] == ' ')) || strpbrk(s, ",\"\r\n") != NULL;
+    if (!quote) {
+        out_bytes(o, s, n);
+        return;
+    }
+    out_c(o, '"');
+    if (risky)
+        out_c(o, '\''); /* keeps spreadsheets from evaluating it */
+    const char *e = s + n;
+    while (s < e) {
+        /* up to and with the next quote, which is doubled */
+        const char *q = memchr(s, '"', (gsize)(e - s));
+        const char *stop = q ? q + 1 : e;
+        out_bytes(o, s, (gsize)(stop - s));
+        if (q)
+            out_c(o, '"');
+        s = stop;
+    }
+    out_c(o, '"');
+}
+
+static void
+put_real(CsvOut *o, double v, const char *fmt)
 {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     g_ascii_formatd(buf, sizeof buf, fmt, v);
@@ -45,35 +97,72 @@ append_real(GString *out, double v, const char *fmt)
     }
     if (strcmp(buf, "-0") == 0)
         strcpy(buf, "0");
-    g_string_append(out, buf);
+    out_bytes(o, buf, strlen(buf));
+}
+
+/* Decimal digits, without printf: most cells of the large tables are integers and times. */
+static void
+put_int(CsvOut *o, gint64 v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    guint64 u = v < 0 ? (guint64)0 - (guint64)v : (guint64)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    out_bytes(o, p, (gsize)(buf + sizeof buf - p));
+}
+
+static void
+put_cell(CsvOut *o, const Cell *c)
+{
+    switch (c->type) {
+    case CELL_EMPTY:
+        break;
+    case CELL_TEXT:
+        put_text(o, c->text ? c->text : "");
+        break;
+    case CELL_INT:
+        put_int(o, c->i);
+        break;
+    case CELL_REAL:
+        put_real(o, c->r, "%.4f");
+        break;
+    case CELL_PERCENT:
+        put_real(o, c->r, "%.6f");
+        break;
+    case CELL_TIME:
+        out_room(o, 32);
+        o->p += strlen(time_format(c->i, o->p, 32));
+        break;
+    case CELL_DURATION: /* whole seconds, as in the workbook */
+        put_int(o, (gint64)(c->r + 0.5));
+        break;
+    }
+}
+
+static void
+write_gstring(CsvOut *o, const char *data, gsize len)
+{
+    g_string_append_len(o->target, data, (gssize)len);
 }
 
 void
 csv_append_cell(GString *out, const Cell *c)
 {
-    char buf[32];
-    switch (c->type) {
-    case CELL_EMPTY:
-        break;
-    case CELL_TEXT:
-        append_text(out, c->text ? c->text : "");
-        break;
-    case CELL_INT:
-        g_string_append_printf(out, "%" G_GINT64_FORMAT, c->i);
-        break;
-    case CELL_REAL:
-        append_real(out, c->r, "%.4f");
-        break;
-    case CELL_PERCENT:
-        append_real(out, c->r, "%.6f");
-        break;
-    case CELL_TIME:
-        g_string_append(out, time_format(c->i, buf, sizeof buf));
-        break;
-    case CELL_DURATION: /* whole seconds, as in the workbook */
-        g_string_append_printf(out, "%" G_GINT64_FORMAT, (gint64)(c->r + 0.5));
-        break;
-    }
+    char buf[256];
+    CsvOut o = {
+        .start = buf, .p = buf, .end = buf + sizeof buf, .write = write_gstring, .target = out};
+    put_cell(&o, c);
+    out_flush(&o);
+}
+
+static void
+write_file(CsvOut *o, const char *data, gsize len)
+{
+    fwrite(data, 1, len, o->target);
 }
 
 static gboolean
@@ -86,31 +175,29 @@ write_table(const Table *t, const char *path, GError **error)
         g_set_error(error, REPORT_ERROR, REPORT_ERROR_WRITE, "%s: %s", tmp, g_strerror(e));
         return FALSE;
     }
-    setvbuf(f, NULL, _IOFBF, 1 << 20);
-    g_autoptr(GString) line = g_string_sized_new(1024);
+    g_autofree char *buf = g_malloc(1 << 20);
+    CsvOut o = {.start = buf, .p = buf, .end = buf + (1 << 20), .write = write_file, .target = f};
     for (guint c = 0; c < t->n_columns; c++) {
         if (c)
-            g_string_append_c(line, ',');
+            out_c(&o, ',');
         Cell h = {.type = CELL_TEXT, .text = t->columns[c].name};
-        csv_append_cell(line, &h);
+        put_cell(&o, &h);
     }
-    g_string_append_c(line, '\n');
-    fwrite(line->str, 1, line->len, f);
+    out_c(&o, '\n');
     g_autofree Cell *cells = g_new0(Cell, t->n_columns);
     GStringChunk *scratch = g_string_chunk_new(4096);
     for (guint64 r = 0; r < t->n_rows; r++) {
-        g_string_truncate(line, 0);
         table_get_row(t, r, cells, scratch);
         for (guint c = 0; c < t->n_columns; c++) {
             if (c)
-                g_string_append_c(line, ',');
-            csv_append_cell(line, &cells[c]);
+                out_c(&o, ',');
+            put_cell(&o, &cells[c]);
         }
-        g_string_append_c(line, '\n');
-        fwrite(line->str, 1, line->len, f);
+        out_c(&o, '\n');
         g_string_chunk_clear(scratch);
     }
     g_string_chunk_free(scratch);
+    out_flush(&o);
     gboolean bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
         int e = errno;

@@ -1,22 +1,72 @@
-/* XLSX output with libxlsxwriter in constant_memory mode: rows are streamed to disk, so memory
- * stays flat however many rows. Text is always written as a string (never a formula); a table
- * past Excel's row limit continues on a second sheet; over-long cells are cut and counted.
- * The creation date is fixed by the report, so the same input gives the same bytes. */
+/* XLSX output. libxlsxwriter writes the workbook's structure: sheets, formats, column widths,
+ * titles and header rows, frozen panes, autofilters, print setup, charts. The data rows of every
+ * table are not given to it: when its packager hands a worksheet's XML to minizip, the zip calls
+ * below take that XML, and write the sheet again with the rows generated straight from the
+ * tables (xlsx-rows.c), deflated with ISA-L on a second thread (raw-deflate.c). Memory stays
+ * flat however many rows; text is always a string (never a formula); a table past Excel's row
+ * limit continues on a second sheet; over-long cells are cut and counted. The creation date is
+ * fixed by the report, so the same input gives the same bytes. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
 #include "config.h"
-#include "timeutil.h"
+#include "raw-deflate.h"
 #include "writers.h"
+#include "xlsx-rows.h"
 
-/* libxlsxwriter asks minizip for zlib's default compression (level 6) and has no option for
- * it. For a workbook of a million rows deflate is most of the run, and level 1 is several times
- * faster for a file some 20% larger. This definition takes precedence over minizip's (the
- * executable's symbols come first) and passes every call on with level 1. The output stays a
- * valid, deterministic XLSX; if libxlsxwriter bundles its own minizip, nothing changes. */
+/* ISA-L's level 1: about as small as zlib's level 1, several times faster. */
+#define DEFLATE_LEVEL 1
+
+/* The data rows of one table on one worksheet. */
+typedef struct {
+    const Table *table;
+    guint64 first, n; /* table rows */
+    guint32 at;       /* the sheet row (0-based) of the first */
+} DataBlock;
+
+typedef struct {
+    GArray *blocks; /* DataBlock, in row order */
+    gboolean spliced;
+} SheetPlan;
+
+static void
+sheet_plan_free(SheetPlan *p)
+{
+    g_array_unref(p->blocks);
+    g_free(p);
+}
+
+/* What the zip calls need while libxlsxwriter packs the workbook (workbook_close()). */
+typedef struct {
+    GPtrArray *sheets; /* SheetPlan*, by worksheet number - 1 */
+    gint32 xf[CELL_DURATION + 1];
+    RawDeflate *rd;
+    guint64 truncated_cells;
+    /* the worksheet being written */
+    void *zip;
+    SheetPlan *current;
+    GByteArray *xml; /* libxlsxwriter's XML of it: its header rows and settings, a few KB */
+    RawDeflateBlock *block;
+    GError *error;
+} Splicer;
+
+/* Set on the thread that calls workbook_close(), for that call. */
+static _Thread_local Splicer *splicer;
+
+/* minizip's API (the header is not installed with libxlsxwriter's). */
+#define ZIP_OK 0
+#define ZIP_INTERNALERROR (-104)
+typedef int (*ZipOpenFunc)(void *, const char *, const void *, const void *, unsigned, const void *,
+                           unsigned, const char *, int, int, int, int, int, int, const char *,
+                           unsigned long, unsigned long, unsigned long, int);
+typedef int (*ZipWriteFunc)(void *, const void *, unsigned);
+typedef int (*ZipCloseFunc)(void *);
+typedef int (*ZipCloseRawFunc)(void *, unsigned long long, unsigned long);
+
 int zipOpenNewFileInZip4_64(void *file, const char *filename, const void *zipfi,
                             const void *extrafield_local, unsigned size_extrafield_local,
                             const void *extrafield_global, unsigned size_extrafield_global,
@@ -24,11 +74,48 @@ int zipOpenNewFileInZip4_64(void *file, const char *filename, const void *zipfi,
                             int memLevel, int strategy, const char *password,
                             unsigned long crcForCrypting, unsigned long versionMadeBy,
                             unsigned long flagBase, int zip64);
+int zipWriteInFileInZip(void *file, const void *buf, unsigned len);
+int zipCloseFileInZip(void *file);
 
-typedef int (*ZipOpenFunc)(void *, const char *, const void *, const void *, unsigned,
-                           const void *, unsigned, const char *, int, int, int, int, int, int,
-                           const char *, unsigned long, unsigned long, unsigned long, int);
+static struct {
+    ZipOpenFunc open;
+    ZipWriteFunc write;
+    ZipCloseFunc close;
+    ZipCloseRawFunc close_raw;
+} minizip;
 
+/* The definitions in this executable take precedence over minizip's (the executable's symbols
+ * come first); these are minizip's own, found after it. */
+static void
+minizip_resolve(void)
+{
+    static gsize done;
+    if (g_once_init_enter(&done)) {
+        *(void **)&minizip.open = dlsym(RTLD_NEXT, "zipOpenNewFileInZip4_64");
+        *(void **)&minizip.write = dlsym(RTLD_NEXT, "zipWriteInFileInZip");
+        *(void **)&minizip.close = dlsym(RTLD_NEXT, "zipCloseFileInZip");
+        *(void **)&minizip.close_raw = dlsym(RTLD_NEXT, "zipCloseFileInZipRaw64");
+        g_once_init_leave(&done, 1);
+    }
+}
+
+/* "xl/worksheets/sheetN.xml" -> its plan, if it is one of ours. */
+static SheetPlan *
+splicer_plan(Splicer *sp, const char *filename)
+{
+    static const char prefix[] = "xl/worksheets/sheet";
+    if (sp == NULL || strncmp(filename, prefix, sizeof prefix - 1) != 0)
+        return NULL;
+    char *end;
+    guint64 n = g_ascii_strtoull(filename + sizeof prefix - 1, &end, 10);
+    if (strcmp(end, ".xml") != 0 || n == 0 || n > sp->sheets->len)
+        return NULL;
+    return sp->sheets->pdata[n - 1];
+}
+
+/* libxlsxwriter asks for zlib's default compression (level 6) and has no option for it. Its
+ * other members (styles, workbook, charts) are small: level 1 for them; a worksheet of ours is
+ * opened raw, to be given deflated data. */
 int
 zipOpenNewFileInZip4_64(void *file, const char *filename, const void *zipfi,
                         const void *extrafield_local, unsigned size_extrafield_local,
@@ -38,18 +125,196 @@ zipOpenNewFileInZip4_64(void *file, const char *filename, const void *zipfi,
                         unsigned long crcForCrypting, unsigned long versionMadeBy,
                         unsigned long flagBase, int zip64)
 {
-    static ZipOpenFunc real;
-    if (g_once_init_enter(&real)) {
-        ZipOpenFunc f;
-        *(void **)&f = dlsym(RTLD_NEXT, "zipOpenNewFileInZip4_64");
-        g_once_init_leave(&real, f);
-    }
+    minizip_resolve();
     if (level != 0)
         level = 1;
-    return real(file, filename, zipfi, extrafield_local, size_extrafield_local,
-                extrafield_global, size_extrafield_global, comment, method, level, raw,
-                windowBits, memLevel, strategy, password, crcForCrypting, versionMadeBy,
-                flagBase, zip64);
+    SheetPlan *plan = splicer_plan(splicer, filename);
+    if (plan)
+        raw = 1;
+    int err = minizip.open(file, filename, zipfi, extrafield_local, size_extrafield_local,
+                           extrafield_global, size_extrafield_global, comment, method, level, raw,
+                           windowBits, memLevel, strategy, password, crcForCrypting, versionMadeBy,
+                           flagBase, zip64);
+    if (plan && err == ZIP_OK) {
+        splicer->zip = file;
+        splicer->current = plan;
+        g_byte_array_set_size(splicer->xml, 0);
+    }
+    return err;
+}
+
+int
+zipWriteInFileInZip(void *file, const void *buf, unsigned len)
+{
+    minizip_resolve();
+    if (splicer && splicer->current && file == splicer->zip) {
+        g_byte_array_append(splicer->xml, buf, len);
+        return ZIP_OK;
+    }
+    return minizip.write(file, buf, len);
+}
+
+static gboolean
+splice_write(const guint8 *data, gsize len, gpointer zip)
+{
+    return minizip.write(zip, data, (unsigned)len) >= 0;
+}
+
+static void
+splice_flush(XlsxRows *x)
+{
+    Splicer *sp = x->flush_data;
+    if (sp->block) {
+        sp->block->len = (gsize)(x->p - (char *)sp->block->data);
+        raw_deflate_push(sp->rd, sp->block);
+    }
+    sp->block = raw_deflate_take(sp->rd);
+    x->p = (char *)sp->block->data;
+    x->end = x->p + sp->block->size;
+}
+
+/* "A1:X2" (or "A1") -> its last row and column (0-based). */
+static void
+parse_ref(const char *s, const char *end, guint64 *row, guint64 *col)
+{
+    const char *colon = memchr(s, ':', (gsize)(end - s));
+    if (colon)
+        s = colon + 1;
+    guint64 c = 0, r = 0;
+    for (; s < end && g_ascii_isupper(*s); s++)
+        c = c * 26 + (guint64)(*s - 'A' + 1);
+    for (; s < end && g_ascii_isdigit(*s); s++)
+        r = r * 10 + (guint64)(*s - '0');
+    *col = c ? c - 1 : 0;
+    *row = r ? r - 1 : 0;
+}
+
+static const char *
+find(const char *from, const char *end, const char *what)
+{
+    return g_strstr_len(from, end - from, what);
+}
+
+static gboolean
+splice_fail(Splicer *sp, const char *what)
+{
+    if (sp->error == NULL)
+        g_set_error(&sp->error, REPORT_ERROR, REPORT_ERROR_WRITE, "%s", what);
+    return FALSE;
+}
+
+/* Writes libxlsxwriter's XML of the current worksheet with the data rows merged into it, in
+ * row order, and its dimension widened to them. */
+static gboolean
+splice_sheet(Splicer *sp, guint32 *crc, guint64 *size)
+{
+    const char *xml = (const char *)sp->xml->data, *end = xml + sp->xml->len;
+    GArray *blocks = sp->current->blocks;
+    const char *dim = find(xml, end, "<dimension ref=\"");
+    const char *data = find(xml, end, "<sheetData");
+    if (dim == NULL || data == NULL || dim > data)
+        return splice_fail(sp, "unexpected worksheet XML from libxlsxwriter");
+    dim += strlen("<dimension ref=\"");
+    const char *dim_end = memchr(dim, '"', (gsize)(end - dim));
+    if (dim_end == NULL)
+        return splice_fail(sp, "unexpected worksheet XML from libxlsxwriter");
+    guint64 last_row, last_col;
+    parse_ref(dim, dim_end, &last_row, &last_col);
+    for (guint i = 0; i < blocks->len; i++) {
+        const DataBlock *b = &g_array_index(blocks, DataBlock, i);
+        last_row = MAX(last_row, b->at + b->n - 1);
+        last_col = MAX(last_col, (guint64)b->table->n_columns - 1);
+    }
+    char ref[32];
+    lxw_rowcol_to_range(ref, 0, 0, (lxw_row_t)last_row, (lxw_col_t)last_col);
+
+    raw_deflate_begin(sp->rd, splice_write, sp->zip);
+    XlsxRows x;
+    xlsx_rows_init(&x, sp->xf, splice_flush, sp);
+    xlsx_rows_put(&x, xml, (gsize)(dim - xml));
+    xlsx_rows_put(&x, ref, strlen(ref));
+    gboolean ok = TRUE;
+    guint next = 0; /* the next block to write */
+    if (g_str_has_prefix(data, "<sheetData/>")) {
+        xlsx_rows_put(&x, dim_end, (gsize)(data - dim_end));
+        xlsx_rows_put(&x, "<sheetData>", strlen("<sheetData>"));
+        for (; next < blocks->len; next++) {
+            const DataBlock *b = &g_array_index(blocks, DataBlock, next);
+            xlsx_rows_table(&x, b->table, b->first, b->n, b->at);
+        }
+        xlsx_rows_put(&x, "</sheetData>", strlen("</sheetData>"));
+        data += strlen("<sheetData/>");
+        xlsx_rows_put(&x, data, (gsize)(end - data));
+    } else {
+        /* before each of libxlsxwriter's rows, the blocks above it; the rest at the end */
+        const char *pos = dim_end;
+        for (;;) {
+            const char *row = find(data, end, "<row r=\"");
+            const char *close = find(data, end, "</sheetData>");
+            if (close == NULL) {
+                ok = splice_fail(sp, "unexpected worksheet XML from libxlsxwriter");
+                break;
+            }
+            const char *at = row && row < close ? row : close;
+            guint64 before = G_MAXUINT64; /* 0-based sheet row of libxlsxwriter's row */
+            if (at == row)
+                before = g_ascii_strtoull(row + strlen("<row r=\""), NULL, 10) - 1;
+            xlsx_rows_put(&x, pos, (gsize)(at - pos));
+            for (; next < blocks->len; next++) {
+                const DataBlock *b = &g_array_index(blocks, DataBlock, next);
+                if (b->at >= before)
+                    break;
+                if (b->at + b->n > before) {
+                    ok = splice_fail(sp, "a table's rows overlap a row of its sheet");
+                    break;
+                }
+                xlsx_rows_table(&x, b->table, b->first, b->n, b->at);
+            }
+            if (!ok || at == close) {
+                xlsx_rows_put(&x, close, (gsize)(end - close));
+                break;
+            }
+            pos = at;
+            data = at + 1;
+        }
+    }
+    sp->truncated_cells += x.truncated_cells;
+    /* the last block, then the end of the stream */
+    sp->block->len = (gsize)(x.p - (char *)sp->block->data);
+    raw_deflate_push(sp->rd, sp->block);
+    sp->block = NULL;
+    xlsx_rows_clear(&x);
+    GError *local = NULL;
+    if (!raw_deflate_end(sp->rd, crc, size, &local)) {
+        if (sp->error == NULL)
+            g_propagate_error(&sp->error, local);
+        else
+            g_error_free(local);
+        return FALSE;
+    }
+    if (ok && *size >= G_MAXUINT32)
+        return splice_fail(sp, "a worksheet's XML is larger than 4 GiB");
+    return ok;
+}
+
+int
+zipCloseFileInZip(void *file)
+{
+    minizip_resolve();
+    Splicer *sp = splicer;
+    if (sp == NULL || sp->current == NULL || file != sp->zip)
+        return minizip.close(file);
+    guint32 crc = 0;
+    guint64 size = 0;
+    gboolean ok = splice_sheet(sp, &crc, &size);
+    sp->current->spliced = ok;
+    sp->current = NULL;
+    int err = minizip.close_raw(file, size, crc);
+    if (!ok)
+        return ZIP_INTERNALERROR;
+    if (err != ZIP_OK)
+        splice_fail(sp, "cannot write a worksheet into the workbook");
+    return err;
 }
 
 /* Rows sampled to size columns. */
@@ -60,6 +325,7 @@ typedef struct {
     lxw_format *title, *note, *header, *text, *integer, *real, *percent, *time, *duration,
         *wrap;
     XlsxStats *stats;
+    Splicer *splicer;
 } Writer;
 
 static lxw_format *
@@ -102,54 +368,40 @@ writer_formats(Writer *w)
     format_set_num_format(w->duration, "[h]:mm:ss");
 }
 
-/* Cuts text to Excel's cell limit at a UTF-8 boundary. */
-static const char *
-fit_text(Writer *w, const char *s, GString *buf)
+/* The style index of each cell type's format, fixed now: the rows are written when the workbook
+ * is packed, after libxlsxwriter has listed the formats its cells use. */
+static void
+writer_style_indices(Writer *w, Splicer *sp)
 {
-    gsize n = strlen(s);
-    if (n <= XLSX_MAX_CELL)
-        return s;
-    gsize cut = XLSX_MAX_CELL - 10;
-    while (cut > 0 && ((guchar)s[cut] & 0xC0) == 0x80)
-        cut--;
-    g_string_assign(buf, "");
-    g_string_append_len(buf, s, (gssize)cut);
-    g_string_append(buf, " [cut]");
-    w->stats->truncated_cells++;
-    return buf->str;
+    lxw_format *formats[CELL_DURATION + 1] = {
+        [CELL_TEXT] = w->text,       [CELL_INT] = w->integer, [CELL_REAL] = w->real,
+        [CELL_PERCENT] = w->percent, [CELL_TIME] = w->time,   [CELL_DURATION] = w->duration,
+    };
+    for (int t = 0; t <= CELL_DURATION; t++)
+        sp->xf[t] = formats[t] ? lxw_format_get_xf_index(formats[t]) : 0;
 }
 
-static void
-write_cell(Writer *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const Cell *cell,
-           GString *buf)
+/* A worksheet, and its place in the plan of data rows. */
+static lxw_worksheet *
+writer_add_worksheet(Writer *w, const char *name)
 {
-    switch (cell->type) {
-    case CELL_EMPTY:
-        break;
-    case CELL_TEXT:
-        worksheet_write_string(ws, r, c, fit_text(w, cell->text ? cell->text : "", buf), w->text);
-        break;
-    case CELL_INT:
-        worksheet_write_number(ws, r, c, (double)cell->i, w->integer);
-        break;
-    case CELL_REAL:
-        worksheet_write_number(ws, r, c, cell->r, w->real);
-        break;
-    case CELL_PERCENT:
-        worksheet_write_number(ws, r, c, cell->r, w->percent);
-        break;
-    case CELL_TIME:
-        /* whole seconds, as in the CSV files */
-        worksheet_write_number(ws, r, c,
-                               time_to_excel(cell->i - ((cell->i % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC),
-                               w->time);
-        break;
-    case CELL_DURATION:
-        /* whole seconds, as in the CSV files */
-        worksheet_write_number(ws, r, c, (double)(gint64)(cell->r + 0.5) / 86400.0,
-                               w->duration);
-        break;
+    lxw_worksheet *ws = workbook_add_worksheet(w->wb, name);
+    if (ws) {
+        SheetPlan *plan = g_new0(SheetPlan, 1);
+        plan->blocks = g_array_new(FALSE, FALSE, sizeof(DataBlock));
+        g_ptr_array_add(w->splicer->sheets, plan);
     }
+    return ws;
+}
+
+/* Rows first .. first + n - 1 of t go at sheet row at of the last worksheet added. */
+static void
+writer_plan_rows(Writer *w, const Table *t, guint64 first, guint64 n, lxw_row_t at)
+{
+    GPtrArray *sheets = w->splicer->sheets;
+    SheetPlan *plan = sheets->pdata[sheets->len - 1];
+    DataBlock b = {.table = t, .first = first, .n = n, .at = at};
+    g_array_append_val(plan->blocks, b);
 }
 
 static double
@@ -282,14 +534,13 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
     (void)error;
     guint part = 1;
     g_autofree char *name = sheet_name(sheet->name, part);
-    lxw_worksheet *ws = workbook_add_worksheet(w->wb, name);
+    lxw_worksheet *ws = writer_add_worksheet(w, name);
     if (ws == NULL) {
         g_set_error(error, REPORT_ERROR, REPORT_ERROR_WRITE, "cannot add sheet %s", name);
         return FALSE;
     }
     gboolean single = sheet->tables->len == 1;
     print_setup(ws);
-    g_autoptr(GString) buf = g_string_new(NULL);
     GStringChunk *scratch = g_string_chunk_new(4096);
 
     /* column widths: the widest of all tables on the sheet, sampled */
@@ -330,7 +581,6 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
     lxw_row_t row = 0;
     for (guint i = 0; i < sheet->tables->len; i++) {
         const Table *t = sheet->tables->pdata[i];
-        g_autofree Cell *cells = g_new0(Cell, t->n_columns);
         if (t->title) {
             worksheet_write_string(ws, row++, 0, t->title, w->title);
         }
@@ -353,7 +603,8 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
                                  (lxw_row_t)MIN(header_row + t->n_rows, XLSX_MAX_ROWS - 1),
                                  (lxw_col_t)(t->n_columns - 1));
         }
-        for (guint64 r = 0; r < t->n_rows; r++) {
+        /* the rows themselves are written when the workbook is packed (splice_sheet) */
+        for (guint64 r = 0; r < t->n_rows;) {
             if (row >= XLSX_MAX_ROWS) {
                 /* Excel stops here: continue on "<name> (2)" with the header again */
                 if (!single) {
@@ -363,7 +614,13 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
                     return FALSE;
                 }
                 g_autofree char *next = sheet_name(sheet->name, ++part);
-                ws = workbook_add_worksheet(w->wb, next);
+                ws = writer_add_worksheet(w, next);
+                if (ws == NULL) {
+                    g_string_chunk_free(scratch);
+                    g_set_error(error, REPORT_ERROR, REPORT_ERROR_WRITE, "cannot add sheet %s",
+                                next);
+                    return FALSE;
+                }
                 w->stats->continued_sheets++;
                 for (guint c = 0; c < max_cols; c++)
                     worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, MAX(widths[c], 8.0),
@@ -379,13 +636,12 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
                                      (lxw_col_t)(t->n_columns - 1));
                 row = 1;
             }
-            table_get_row(t, r, cells, scratch);
-            for (guint c = 0; c < t->n_columns; c++)
-                write_cell(w, ws, row, (lxw_col_t)c, &cells[c], buf);
-            g_string_chunk_clear(scratch);
-            row++;
-            w->stats->rows++;
+            guint64 n = MIN(t->n_rows - r, (guint64)(XLSX_MAX_ROWS - row));
+            writer_plan_rows(w, t, r, n, row);
+            r += n;
+            row += (lxw_row_t)n;
         }
+        w->stats->rows += t->n_rows;
         if (part == 1)
             add_chart(w, ws, name, t, header_row, t->n_rows,
                       (lxw_col_t)((single ? t->n_columns : max_cols) + 1));
@@ -401,6 +657,52 @@ write_sheet(Writer *w, const Sheet *sheet, GError **error)
     return TRUE;
 }
 
+static void
+splicer_free(Splicer *sp)
+{
+    if (sp == NULL)
+        return;
+    g_ptr_array_unref(sp->sheets);
+    raw_deflate_free(sp->rd);
+    g_byte_array_unref(sp->xml);
+    g_clear_error(&sp->error);
+    g_free(sp);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Splicer, splicer_free)
+
+/* Packs the workbook, the data rows spliced into its worksheets on the way. */
+static gboolean
+pack(Writer *w, const char *path, GError **error)
+{
+    Splicer *sp = w->splicer;
+    sp->rd = raw_deflate_new(DEFLATE_LEVEL);
+    splicer = sp;
+    lxw_error err = workbook_close(w->wb);
+    splicer = NULL;
+    if (sp->error) {
+        g_propagate_prefixed_error(error, g_steal_pointer(&sp->error), "%s: ", path);
+        return FALSE;
+    }
+    if (err != LXW_NO_ERROR) {
+        g_set_error(error, REPORT_ERROR, REPORT_ERROR_WRITE, "%s: %s", path, lxw_strerror(err));
+        return FALSE;
+    }
+    for (guint i = 0; i < sp->sheets->len; i++) {
+        const SheetPlan *plan = sp->sheets->pdata[i];
+        if (!plan->spliced) {
+            /* only if libxlsxwriter's calls into minizip do not go through the dynamic linker */
+            g_set_error(error, REPORT_ERROR, REPORT_ERROR_WRITE,
+                        "%s: the rows of sheet %u were not written (libxlsxwriter was built "
+                        "without a dynamically linked minizip)",
+                        path, i + 1);
+            return FALSE;
+        }
+    }
+    w->stats->truncated_cells = sp->truncated_cells;
+    return TRUE;
+}
+
 gboolean
 xlsx_write_report(const Report *report, const char *path, XlsxStats *stats, GError **error)
 {
@@ -411,7 +713,10 @@ xlsx_write_report(const Report *report, const char *path, XlsxStats *stats, GErr
     g_autofree char *tmp = g_strdup_printf("%s.tmp", path);
     g_autofree char *dir = g_path_get_dirname(path);
     lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = dir};
-    Writer w = {.stats = stats};
+    g_autoptr(Splicer) sp = g_new0(Splicer, 1);
+    sp->sheets = g_ptr_array_new_with_free_func((GDestroyNotify)sheet_plan_free);
+    sp->xml = g_byte_array_new();
+    Writer w = {.stats = stats, .splicer = sp};
     w.wb = workbook_new_opt(tmp, &options);
     if (w.wb == NULL) {
         g_set_error(error, REPORT_ERROR, REPORT_ERROR_WRITE, "%s: cannot create workbook", tmp);
@@ -425,6 +730,7 @@ xlsx_write_report(const Report *report, const char *path, XlsxStats *stats, GErr
     };
     workbook_set_properties(w.wb, &props);
     writer_formats(&w);
+    writer_style_indices(&w, sp);
     for (guint s = 0; s < report->sheets->len; s++) {
         if (!write_sheet(&w, report->sheets->pdata[s], error)) {
             workbook_close(w.wb);
@@ -432,10 +738,7 @@ xlsx_write_report(const Report *report, const char *path, XlsxStats *stats, GErr
             return FALSE;
         }
     }
-    lxw_error err = workbook_close(w.wb);
-    if (err != LXW_NO_ERROR) {
-        g_set_error(error, REPORT_ERROR, REPORT_ERROR_WRITE, "%s: %s", path,
-                    lxw_strerror(err));
+    if (!pack(&w, path, error)) {
         g_unlink(tmp);
         return FALSE;
     }

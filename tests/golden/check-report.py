@@ -9,6 +9,7 @@ import csv
 import datetime
 import glob
 import os
+import re
 import sys
 
 import openpyxl
@@ -28,6 +29,13 @@ def read_csv(path):
 
 
 EPOCH = datetime.datetime(1899, 12, 30)
+OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_text(s):
+    """Text as Excel shows it. openpyxl leaves OOXML's _xHHHH_ escapes as they are in the file:
+    control characters, and _x005F_ for the '_' of a literal "_xHHHH_"."""
+    return OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), s)
 
 
 def same(csv_value, cell):
@@ -50,7 +58,7 @@ def same(csv_value, cell):
             return True
         # durations: seconds in CSV, days in XLSX
         return abs(v - cell * 86400.0) < 1.0
-    text = str(cell)
+    text = ooxml_text(str(cell))
     if csv_value.startswith("'") and csv_value[1:] == text:
         return True  # formula guard in CSV only
     if text.endswith(" [cut]"):
