@@ -232,6 +232,9 @@ cmd_report(int argc, char **argv)
     o.sheets = sheets;
     o.progress = !no_progress && !quiet && (progress || isatty(STDERR_FILENO));
     o.link_window_days = window;
+#if !defined(__SANITIZE_ADDRESS__)
+    o.leave_memory = TRUE; /* sanitizer builds free everything, so that leaks show */
+#endif
 
     RunResult result;
     gboolean ok = run_report(&o, &result, &error);

@@ -435,5 +435,10 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     result->messages = agg->messages;
     result->counts = agg->all;
     result->other_received = correlator_other_items(corr)->len;
+    if (o->leave_memory) {
+        g_steal_pointer(&report);
+        g_steal_pointer(&agg);
+        g_steal_pointer(&corr);
+    }
     return ok;
 }

@@ -23,6 +23,9 @@ typedef struct {
     gboolean no_csv;
     gboolean progress;
     int link_window_days;
+    /* the process ends right after: the timelines, tables and report (hundreds of MB for a
+     * month of logs) are left to the operating system instead of freed piece by piece */
+    gboolean leave_memory;
 } RunOptions;
 
 typedef struct {
