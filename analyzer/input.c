@@ -1,6 +1,7 @@
 /* Files, directories, stdin, compression and archives -> sniffed streams -> parsers.
- * Everything is read through libarchive as a stream (plain files use its "raw" format), one
- * block at a time; archive members and nested archives are read in place, never unpacked. */
+ * Plain files are read directly; archives and compressed files through libarchive as a stream,
+ * one block at a time (gzip inflated here with ISA-L first); archive members and nested
+ * archives are read in place, never unpacked. */
 #include "input.h"
 
 #include <archive.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "autocleanups.h"
+#include "gunzip.h"
 
 G_DEFINE_QUARK(input_error_quark, input_error)
 
@@ -322,46 +324,18 @@ input_expand(const char *const *inputs, GPtrArray *paths, GError **error)
 
 /* ---- reading ------------------------------------------------------------------------- */
 
+typedef struct BlockSource BlockSource;
+
 typedef struct {
     const InputOptions *options;
     const InputSink *sink;
     guint32 *next_id;
-    struct archive *top; /* for progress: bytes of the file consumed */
+    /* for progress, bytes of the file consumed: read from its descriptor, or else as counted
+     * by libarchive */
+    const BlockSource *top_src;
+    struct archive *top;
     gint64 file_mtime;
 } ReadContext;
-
-/* A nested archive reads its bytes from the member of its parent: first the head that was
- * already read for sniffing, then the rest of the member. */
-typedef struct {
-    struct archive *parent;
-    const char *head;
-    gsize head_len;
-    gboolean head_done;
-} NestedSource;
-
-static la_ssize_t
-nested_read(struct archive *a, void *data, const void **buf)
-{
-    (void)a;
-    NestedSource *src = data;
-    if (!src->head_done) {
-        src->head_done = TRUE;
-        if (src->head_len > 0) {
-            *buf = src->head;
-            return (la_ssize_t)src->head_len;
-        }
-    }
-    size_t size;
-    la_int64_t offset;
-    int r = archive_read_data_block(src->parent, buf, &size, &offset);
-    if (r == ARCHIVE_EOF)
-        return 0;
-    if (r < ARCHIVE_WARN) {
-        archive_set_error(a, EIO, "%s", archive_error_string(src->parent));
-        return -1;
-    }
-    return (la_ssize_t)size;
-}
 
 static struct archive *
 new_reader(void)
@@ -403,12 +377,12 @@ static gboolean read_archive(ReadContext *rc, struct archive *a, const char *con
                              int depth);
 
 /* Where a stream's bytes come from: an archive member (libarchive) or a plain file (read()). */
-typedef struct {
+struct BlockSource {
     struct archive *archive; /* NULL: the file descriptor */
     int fd;
     char *buf;
     guint64 consumed; /* bytes of the file read so far (for progress) */
-} BlockSource;
+};
 
 /* The next block: 1 with data, 0 at the end, -1 on error (error_text set). */
 static int
@@ -546,7 +520,9 @@ process_stream(ReadContext *rc, BlockSource *src, const char *name, gint64 mtime
             }
             pos += len;
             if (rc->sink->stream_progress) {
-                guint64 done = rc->top ? (guint64)archive_filter_bytes(rc->top, -1) : src->consumed;
+                guint64 done = rc->top_src ? rc->top_src->consumed
+                               : rc->top   ? (guint64)archive_filter_bytes(rc->top, -1)
+                                           : src->consumed;
                 batch = rc->sink->stream_progress(s, batch, done, rc->sink->data);
                 ctx.batch = batch;
             }
@@ -617,6 +593,81 @@ note_stream(ReadContext *rc, const char *name, const char *message)
     rc->sink->stream_end(s, batch, rc->sink->data);
 }
 
+/* An empty file: listed, with nothing in it. */
+static void
+empty_stream(ReadContext *rc, const char *name)
+{
+    InputStream *s = g_new0(InputStream, 1);
+    s->id = (*rc->next_id)++;
+    s->name = g_strdup(name);
+    s->stats = input_stats_new();
+    s->mtime = rc->file_mtime;
+    EventBatch *batch = rc->sink->stream_begin(s, rc->sink->data);
+    g_ptr_array_add(s->stats->notes, g_strdup("empty"));
+    rc->sink->stream_end(s, batch, rc->sink->data);
+}
+
+/* What libarchive reads when it does not open the file itself: the head that was already read
+ * for sniffing, then the rest of the file or member, decompressed here when it is gzip (ISA-L
+ * inflates several times faster than libarchive's zlib). */
+typedef struct {
+    BlockSource *src;
+    const guchar *head;
+    gsize head_len;
+    gboolean head_done;
+    Gunzip *gz; /* NULL: the bytes as they are */
+} Feed;
+
+static gssize
+feed_raw_read(gpointer data, const void **buf, char **error_text)
+{
+    Feed *f = data;
+    if (!f->head_done) {
+        f->head_done = TRUE;
+        if (f->head_len > 0) {
+            *buf = f->head;
+            return (gssize)f->head_len;
+        }
+    }
+    gsize len = 0;
+    int r = next_block(f->src, buf, &len, error_text);
+    return r < 0 ? -1 : r == 0 ? 0 : (gssize)len;
+}
+
+static la_ssize_t
+feed_read(struct archive *a, void *data, const void **buf)
+{
+    Feed *f = data;
+    char *error_text = NULL;
+    gssize n = f->gz ? gunzip_read(f->gz, buf, &error_text) : feed_raw_read(f, buf, &error_text);
+    if (n < 0) {
+        archive_set_error(a, EIO, "%s", error_text ? error_text : "read error");
+        g_free(error_text);
+        return -1;
+    }
+    return (la_ssize_t)n;
+}
+
+/* Reads the archive, compressed file or plain stream that src carries after head. what names
+ * the failure to open it ("cannot read", "cannot open nested archive"). */
+static void
+read_feed(ReadContext *rc, BlockSource *src, GByteArray *head, const char *name, int depth,
+          const char *what)
+{
+    Feed feed = {.src = src, .head = head->data, .head_len = head->len};
+    g_autoptr(Gunzip) gz = NULL;
+    if (gunzip_is_gzip(head->data, head->len))
+        feed.gz = gz = gunzip_new(feed_raw_read, &feed);
+    g_autoptr(ArchiveReader) a = new_reader();
+    if (archive_read_open(a, &feed, NULL, feed_read, NULL) != ARCHIVE_OK) {
+        const char *es = archive_error_string(a);
+        g_autofree char *msg = g_strdup_printf("%s: %s", what, es ? es : "cannot open");
+        note_stream(rc, name, msg);
+        return;
+    }
+    read_archive(rc, a, name, depth);
+}
+
 static gboolean
 read_archive(ReadContext *rc, struct archive *a, const char *container, int depth)
 {
@@ -662,35 +713,61 @@ read_archive(ReadContext *rc, struct archive *a, const char *container, int dept
         if (ok && depth < INPUT_MAX_DEPTH &&
             looks_like_archive(head->data, head->len) && !raw) {
             /* an archive or compressed file inside this one */
-            NestedSource nested = {.parent = a, .head = (const char *)head->data,
-                                   .head_len = head->len};
-            struct archive *inner = new_reader();
-            if (archive_read_open(inner, &nested, NULL, nested_read, NULL) == ARCHIVE_OK) {
-                gint64 saved = rc->file_mtime;
-                rc->file_mtime = mtime;
-                read_archive(rc, inner, name, depth + 1);
-                rc->file_mtime = saved;
-            } else {
-                g_autofree char *msg =
-                    g_strdup_printf("cannot open nested archive: %s", archive_error_string(inner));
-                note_stream(rc, name, msg);
-            }
-            archive_read_free(inner);
+            gint64 saved = rc->file_mtime;
+            rc->file_mtime = mtime;
+            read_feed(rc, &src, head, name, depth + 1, "cannot open nested archive");
+            rc->file_mtime = saved;
             continue;
         }
         process_stream(rc, &src, name, mtime, head, eof, ok ? NULL : head_error);
     }
-    if (members == 0) {
-        /* an empty file: listed, with nothing in it */
-        InputStream *s = g_new0(InputStream, 1);
-        s->id = (*rc->next_id)++;
-        s->name = g_strdup(container);
-        s->stats = input_stats_new();
-        EventBatch *batch = rc->sink->stream_begin(s, rc->sink->data);
-        g_ptr_array_add(s->stats->notes, g_strdup("empty"));
-        rc->sink->stream_end(s, batch, rc->sink->data);
-    }
+    if (members == 0)
+        empty_stream(rc, container);
     return TRUE;
+}
+
+/* Reads an open file, standard input or a pipe: a plain file (most logs, every Maildir file)
+ * straight from the descriptor, a gzip file inflated here; only other compressed files and
+ * archives go through libarchive, which opens a regular file itself (zip and 7z seek). */
+static void
+read_descriptor(ReadContext *rc, int fd, const char *path, const char *name, gboolean seekable)
+{
+    g_autofree char *buf = g_malloc(READ_BLOCK);
+    BlockSource src = {.fd = fd, .buf = buf};
+    g_autoptr(GByteArray) head = g_byte_array_sized_new(INPUT_HEAD_SIZE);
+    gboolean eof;
+    char *head_error = NULL;
+    gboolean ok = read_head(&src, head, &eof, &head_error);
+    if (!ok || !looks_like_archive(head->data, head->len)) {
+        if (ok && eof && head->len == 0)
+            empty_stream(rc, name);
+        else
+            process_stream(rc, &src, name, rc->file_mtime, head, eof, ok ? NULL : head_error);
+        return;
+    }
+    if (gunzip_is_gzip(head->data, head->len) || !seekable) {
+        rc->top_src = &src;
+        read_feed(rc, &src, head, name, 0, "cannot read");
+        rc->top_src = NULL;
+        return;
+    }
+    /* an archive or another compression: libarchive reads it from the start */
+    g_autoptr(ArchiveReader) a = new_reader();
+    int r = ARCHIVE_FATAL;
+    if (path)
+        r = archive_read_open_filename(a, path, READ_BLOCK);
+    else if (lseek(fd, 0, SEEK_SET) == 0)
+        r = archive_read_open_fd(a, fd, READ_BLOCK);
+    if (r != ARCHIVE_OK) {
+        /* e.g. a compressed file damaged at its very start */
+        const char *es = archive_error_string(a);
+        g_autofree char *msg = g_strdup_printf("cannot read: %s", es ? es : "cannot open");
+        note_stream(rc, name, msg);
+        return;
+    }
+    rc->top = a;
+    read_archive(rc, a, name, 0);
+    rc->top = NULL;
 }
 
 gboolean
@@ -699,64 +776,27 @@ input_read_path(const char *path, const InputOptions *options, const InputSink *
 {
     (void)error; /* every problem with the file itself is reported as a stream with a note */
     ReadContext rc = {.options = options, .sink = sink, .next_id = next_id};
-    gboolean is_stdin = strcmp(path, "-") == 0;
-    struct stat st;
-    if (!is_stdin) {
-        if (stat(path, &st) != 0) {
-            /* gone since the inputs were listed: reported on the Inputs sheet */
-            g_autofree char *msg = g_strdup_printf("cannot read: %s", g_strerror(errno));
-            note_stream(&rc, path, msg);
-            return TRUE;
-        }
-        rc.file_mtime = (gint64)st.st_mtime * G_USEC_PER_SEC;
-    } else {
+    if (strcmp(path, "-") == 0) {
         rc.file_mtime = g_get_real_time();
-    }
-    if (!is_stdin && S_ISREG(st.st_mode)) {
-        /* a plain file (most logs, every Maildir file) is read directly; only compressed
-         * files and archives go through libarchive */
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            g_autofree char *msg = g_strdup_printf("cannot read: %s", g_strerror(errno));
-            note_stream(&rc, path, msg);
-            return TRUE;
-        }
-        g_autofree char *buf = g_malloc(READ_BLOCK);
-        BlockSource src = {.fd = fd, .buf = buf};
-        g_autoptr(GByteArray) head = g_byte_array_sized_new(INPUT_HEAD_SIZE);
-        gboolean eof;
-        char *head_error = NULL;
-        gboolean ok = read_head(&src, head, &eof, &head_error);
-        if (!ok || !looks_like_archive(head->data, head->len)) {
-            if (ok && eof && head->len == 0) {
-                close(fd);
-                InputStream *s = g_new0(InputStream, 1);
-                s->id = (*next_id)++;
-                s->name = g_strdup(path);
-                s->stats = input_stats_new();
-                s->mtime = rc.file_mtime;
-                EventBatch *batch = sink->stream_begin(s, sink->data);
-                g_ptr_array_add(s->stats->notes, g_strdup("empty"));
-                sink->stream_end(s, batch, sink->data);
-                return TRUE;
-            }
-            process_stream(&rc, &src, path, rc.file_mtime, head, eof, ok ? NULL : head_error);
-            close(fd);
-            return TRUE;
-        }
-        close(fd); /* compressed or an archive: libarchive reads it from the start */
-    }
-    g_autoptr(ArchiveReader) a = new_reader();
-    rc.top = a;
-    int r = is_stdin ? archive_read_open_fd(a, 0, READ_BLOCK)
-                     : archive_read_open_filename(a, path, READ_BLOCK);
-    if (r != ARCHIVE_OK) {
-        /* e.g. a compressed file damaged at its very start */
-        g_autofree char *msg = g_strdup_printf(
-            "cannot read: %s", archive_error_string(a) ? archive_error_string(a) : "cannot open");
-        note_stream(&rc, is_stdin ? "stdin" : path, msg);
+        /* standard input redirected from a file can be read from its start again */
+        struct stat st;
+        gboolean seekable = fstat(0, &st) == 0 && S_ISREG(st.st_mode) && lseek(0, 0, SEEK_CUR) == 0;
+        read_descriptor(&rc, 0, NULL, "stdin", seekable);
         return TRUE;
     }
-    read_archive(&rc, a, is_stdin ? "stdin" : path, 0);
+    struct stat st;
+    int fd = -1;
+    if (stat(path, &st) == 0)
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        /* gone since the inputs were listed, or unreadable: reported on the Inputs sheet */
+        g_autofree char *msg = g_strdup_printf("cannot read: %s", g_strerror(errno));
+        note_stream(&rc, path, msg);
+        return TRUE;
+    }
+    rc.file_mtime = (gint64)st.st_mtime * G_USEC_PER_SEC;
+    /* a pipe or a device cannot be opened a second time by libarchive */
+    read_descriptor(&rc, fd, S_ISREG(st.st_mode) ? path : NULL, path, S_ISREG(st.st_mode));
+    close(fd);
     return TRUE;
 }

@@ -1,6 +1,6 @@
 /* The input layer: turns command-line inputs (files, directories, "-") into byte streams —
- * one per file or archive member, decompressed through libarchive, never unpacked to disk —
- * sniffs the format of each, and feeds it to a parser instance. */
+ * one per file or archive member, decompressed through libarchive (gzip with ISA-L), never
+ * unpacked to disk — sniffs the format of each, and feeds it to a parser instance. */
 #pragma once
 
 #include <glib.h>

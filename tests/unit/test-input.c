@@ -2,9 +2,12 @@
  * and line splitting at every block boundary (CR LF, over-long lines, no final newline). */
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "gunzip.h"
 #include "input.h"
 
 /* A parser that keeps every line it is given. */
@@ -173,6 +176,7 @@ write_archive(const char *path, const char *format, const char *filter,
 typedef struct {
     GPtrArray *names;
     GArray *lines;
+    GPtrArray *notes; /* per stream: its notes joined with "; " */
     EventBatch *batch;
 } Collect;
 
@@ -190,6 +194,9 @@ collect_end(InputStream *s, EventBatch *batch, gpointer data)
     (void)batch;
     Collect *c = data;
     g_ptr_array_add(c->names, g_strdup(s->name));
+    g_ptr_array_add(s->stats->notes, NULL);
+    g_ptr_array_add(c->notes, g_strjoinv("; ", (char **)s->stats->notes->pdata));
+    g_ptr_array_set_size(s->stats->notes, s->stats->notes->len - 1);
     guint64 n = s->stats->lines;
     g_array_append_val(c->lines, n);
     input_stream_free(s);
@@ -200,6 +207,7 @@ read_all(const char *path, Collect *c)
 {
     c->names = g_ptr_array_new_with_free_func(g_free);
     c->lines = g_array_new(FALSE, FALSE, sizeof(guint64));
+    c->notes = g_ptr_array_new_with_free_func(g_free);
     c->batch = event_batch_new();
     ParserOptions po = {0};
     InputOptions io = {.forced = &recorder_class, .parser_options = &po};
@@ -213,6 +221,7 @@ collect_clear(Collect *c)
 {
     g_ptr_array_unref(c->names);
     g_array_free(c->lines, TRUE);
+    g_ptr_array_unref(c->notes);
     event_batch_free(c->batch);
 }
 
@@ -294,6 +303,191 @@ test_archives(void)
     g_rmdir(dir);
 }
 
+/* gzip bytes of text: one member, as libarchive writes it. */
+static GByteArray *
+gzip_member(const char *dir, const char *text)
+{
+    g_autofree char *path = g_build_filename(dir, "member.gz", NULL);
+    const char *m[] = {"data", text};
+    write_archive(path, "raw", "gzip", m, 1);
+    char *bytes;
+    gsize len;
+    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
+    g_unlink(path);
+    return g_byte_array_new_take((guint8 *)bytes, len);
+}
+
+static char *
+write_bytes(const char *dir, const char *name, const guint8 *data, gsize len)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    g_assert_true(g_file_set_contents(path, (const char *)data, (gssize)len, NULL));
+    return path;
+}
+
+/* Lines "line N ..." with enough variety that they compress to more than one read block. */
+static char *
+many_lines(guint n, guint32 seed)
+{
+    GString *s = g_string_new(NULL);
+    GRand *r = g_rand_new_with_seed(seed);
+    for (guint i = 1; i <= n; i++)
+        g_string_append_printf(s, "line %u %08x %08x\n", i, g_rand_int(r), g_rand_int(r));
+    g_rand_free(r);
+    return g_string_free(s, FALSE);
+}
+
+static void
+test_gzip(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("mailtrail-gzip-XXXXXX", NULL);
+    Collect c;
+
+    /* two members, as `cat a.gz b.gz` or a rotating logger writes them: one stream; the second
+     * large enough to span several read and output blocks */
+    g_autofree char *big = many_lines(200000, 7);
+    g_autoptr(GByteArray) multi = gzip_member(dir, "first\nsecond\n");
+    g_autoptr(GByteArray) m2 = gzip_member(dir, big);
+    g_assert_cmpuint(m2->len, >, 2 * 1024 * 1024);
+    g_byte_array_append(multi, m2->data, m2->len);
+    g_autofree char *multi_path = write_bytes(dir, "multi.log.gz", multi->data, multi->len);
+    read_all(multi_path, &c);
+    g_assert_cmpuint(c.names->len, ==, 1);
+    g_assert_cmpstr(c.names->pdata[0], ==, multi_path);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 0), ==, 200002);
+    g_assert_cmpstr(c.notes->pdata[0], ==, "");
+    g_assert_cmpstr(recorded->pdata[1], ==, "second");
+    /* the second member's first line follows the first member's last */
+    g_assert_true(g_str_has_prefix(recorded->pdata[2], "line 1 "));
+    g_assert_true(g_str_has_prefix(recorded->pdata[200001], "line 200000 "));
+    collect_clear(&c);
+
+    /* trailing zeros after the last member (tape padding) are ignored, as gzip does */
+    g_autoptr(GByteArray) padded = gzip_member(dir, "a\nb\n");
+    static const guint8 zeros[512];
+    g_byte_array_append(padded, zeros, sizeof zeros);
+    g_autofree char *padded_path = write_bytes(dir, "padded.log.gz", padded->data, padded->len);
+    read_all(padded_path, &c);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 0), ==, 2);
+    g_assert_cmpstr(c.notes->pdata[0], ==, "");
+    collect_clear(&c);
+
+    /* cut inside the second member: the first member and what decoded of the second are
+     * read, then the damage is named */
+    g_autofree char *cut_path = write_bytes(dir, "cut.log.gz", multi->data, multi->len - 100000);
+    read_all(cut_path, &c);
+    g_assert_cmpuint(c.names->len, ==, 1);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 0), >, 100000);
+    g_assert_nonnull(strstr(c.notes->pdata[0], "truncated gzip input"));
+    g_assert_nonnull(strstr(c.notes->pdata[0], "the rest of this stream is lost"));
+    collect_clear(&c);
+
+    /* a wrong CRC: every line is read, and the damage is reported */
+    g_autoptr(GByteArray) crc = gzip_member(dir, big);
+    crc->data[crc->len - 8] ^= 0xff;
+    g_autofree char *crc_path = write_bytes(dir, "crc.log.gz", crc->data, crc->len);
+    read_all(crc_path, &c);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 0), ==, 200000);
+    g_assert_nonnull(strstr(c.notes->pdata[0], "gzip data damaged: CRC or length mismatch"));
+    collect_clear(&c);
+
+    /* damaged deflate data (a reserved block type) */
+    g_autoptr(GByteArray) bad = gzip_member(dir, big);
+    bad->data[10] |= 0x06; /* BTYPE 11 of the first block */
+    g_autofree char *bad_path = write_bytes(dir, "bad.log.gz", bad->data, bad->len);
+    read_all(bad_path, &c);
+    g_assert_cmpuint(c.names->len, ==, 1);
+    g_assert_nonnull(strstr(c.notes->pdata[0], "gzip data damaged"));
+    collect_clear(&c);
+
+    /* a tar.gz cut short: its first member is read, the damage named on the member it cut,
+     * then on the archive (libarchive cannot go on) */
+    g_autofree char *tgz = g_build_filename(dir, "logs.tar.gz", NULL);
+    const char *members[] = {"a.log", "x\ny\n", "b.log", big};
+    write_archive(tgz, "pax", "gzip", members, 2);
+    char *tgz_bytes;
+    gsize tgz_len;
+    g_assert_true(g_file_get_contents(tgz, &tgz_bytes, &tgz_len, NULL));
+    g_autofree char *half = write_bytes(dir, "half.tar.gz", (guint8 *)tgz_bytes, tgz_len / 2);
+    g_free(tgz_bytes);
+    read_all(half, &c);
+    g_assert_cmpuint(c.names->len, ==, 3);
+    g_autofree char *b_name = g_strdup_printf("%s:b.log", half);
+    g_assert_cmpstr(c.names->pdata[1], ==, b_name);
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 0), ==, 2);
+    g_assert_nonnull(strstr(c.notes->pdata[1], "truncated gzip input"));
+    g_assert_cmpstr(c.names->pdata[2], ==, half);
+    g_assert_nonnull(strstr(c.notes->pdata[2], "archive damaged after member"));
+    collect_clear(&c);
+
+    /* the same multi-member file on standard input */
+    int saved = dup(0);
+    int fd = open(multi_path, O_RDONLY);
+    g_assert_cmpint(dup2(fd, 0), ==, 0);
+    close(fd);
+    read_all("-", &c);
+    g_assert_cmpuint(c.names->len, ==, 1);
+    g_assert_cmpstr(c.names->pdata[0], ==, "stdin");
+    g_assert_cmpuint(g_array_index(c.lines, guint64, 0), ==, 200002);
+    collect_clear(&c);
+    dup2(saved, 0);
+    close(saved);
+
+    const char *paths[] = {multi_path, padded_path, cut_path, crc_path, bad_path, tgz, half};
+    for (gsize i = 0; i < G_N_ELEMENTS(paths); i++)
+        g_unlink(paths[i]);
+    g_rmdir(dir);
+}
+
+/* A source that hands out its bytes one at a time: every header field, block and member
+ * boundary falls between two reads. */
+typedef struct {
+    const guint8 *data;
+    gsize len, pos;
+} Trickle;
+
+static gssize
+trickle_read(gpointer data, const void **buf, char **error_text)
+{
+    (void)error_text;
+    Trickle *t = data;
+    if (t->pos == t->len)
+        return 0;
+    *buf = t->data + t->pos++;
+    return 1;
+}
+
+static void
+test_gunzip_trickle(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("mailtrail-gzip-XXXXXX", NULL);
+    g_autoptr(GByteArray) bytes = gzip_member(dir, "one\ntwo\n");
+    g_autoptr(GByteArray) second = gzip_member(dir, "three\n");
+    g_byte_array_append(bytes, second->data, second->len);
+    g_rmdir(dir);
+    for (int cut = 0; cut < 2; cut++) {
+        Trickle t = {bytes->data, bytes->len - (cut ? 3 : 0), 0};
+        g_autoptr(Gunzip) gz = gunzip_new(trickle_read, &t);
+        GString *out = g_string_new(NULL);
+        const void *buf;
+        char *err = NULL;
+        gssize n;
+        while ((n = gunzip_read(gz, &buf, &err)) > 0)
+            g_string_append_len(out, buf, n);
+        g_assert_cmpstr(out->str, ==, "one\ntwo\nthree\n");
+        if (cut) {
+            g_assert_cmpint(n, ==, -1);
+            g_assert_cmpstr(err, ==, "truncated gzip input");
+        } else {
+            g_assert_cmpint(n, ==, 0);
+            g_assert_null(err);
+        }
+        g_assert_cmpuint(gunzip_bytes_in(gz), ==, t.len);
+        g_free(err);
+        g_string_free(out, TRUE);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -301,6 +495,8 @@ main(int argc, char **argv)
     g_test_add_func("/input/lines-at-every-boundary", test_lines_at_every_boundary);
     g_test_add_func("/input/rotation-order", test_rotation_order);
     g_test_add_func("/input/archives", test_archives);
+    g_test_add_func("/input/gzip", test_gzip);
+    g_test_add_func("/input/gunzip-trickle", test_gunzip_trickle);
     int r = g_test_run();
     if (recorded)
         g_ptr_array_unref(recorded);
