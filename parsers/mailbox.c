@@ -9,9 +9,10 @@
 
 #include "dsn.h"
 
-/* mbox items are decoded on a helper thread in rounds of at most this many items or bytes,
- * while this thread reads (and decompresses) and splits the next round; each round's events are
- * then added in mailbox order, so the output does not depend on the threads. */
+/* mbox items are decoded in rounds of at most this many items or bytes: a helper thread decodes
+ * a round while this thread reads (and decompresses) and splits the next one, then helps to
+ * finish it; each round's events are then added in mailbox order, so the output does not
+ * depend on the threads or on who decoded which item. */
 #define ROUND_ITEMS 256
 #define ROUND_BYTES ((gsize)8 * 1024 * 1024)
 
@@ -35,6 +36,34 @@ mailbox_init(void)
     g_once(&once, init_once, NULL);
 }
 
+/* What one thread decodes into: its decoder, and the events, counts, examples and notes of the
+ * items it took, until they are merged. */
+typedef struct {
+    Dsn *dsn;
+    EventBatch *batch;
+    InputStats *stats;
+    ParserContext ctx;
+} DecodeSlot;
+
+enum { SLOT_HELPER, SLOT_READER, N_SLOTS };
+
+typedef struct {
+    char *data;
+    gsize len;
+    guint64 item;
+    gboolean truncated;
+    /* filled by the decoding: whose slot holds its results, and where */
+    guint slot;
+    guint ev_from, ev_to, ex_from, ex_to, note_from, note_to;
+} RoundItem;
+
+/* The round in flight: its items are taken one by one by whichever thread is free. */
+typedef struct {
+    GPtrArray *items; /* RoundItem* */
+    gint next;        /* atomic: the next item to take */
+    DecodeSlot *slots;
+} Round;
+
 typedef struct {
     ParserContext *ctx;
     Dsn *dsn;
@@ -56,27 +85,10 @@ typedef struct {
     /* items waiting for the next round of decoding */
     GPtrArray *round; /* RoundItem* */
     gsize round_bytes;
-    Dsn *dsn2;              /* the helper thread's decoder */
-    GThread *helper;        /* decoding the round in flight, or NULL */
-    struct Worker *flight;  /* the round in flight */
+    DecodeSlot slots[N_SLOTS]; /* created with the first round */
+    GThread *helper;           /* decoding the round in flight, or NULL */
+    Round flight;              /* the round in flight (items NULL: none) */
 } Mailbox;
-
-typedef struct {
-    char *data;
-    gsize len;
-    guint64 item;
-    gboolean truncated;
-    /* filled by the decoding: where its results are in its worker's batch and stats */
-    guint ev_from, ev_to, ex_from, ex_to, note_from, note_to;
-} RoundItem;
-
-typedef struct Worker {
-    Dsn *dsn;
-    EventBatch *batch;
-    InputStats *stats;
-    ParserContext ctx;
-    GPtrArray *items; /* RoundItem*: the items of one round */
-} Worker;
 
 static void land_round(Mailbox *mb);
 
@@ -115,7 +127,13 @@ mailbox_free(gpointer self)
         return;
     land_round(mb); /* a stream that ended without finish */
     dsn_free(mb->dsn);
-    dsn_free(mb->dsn2);
+    for (int k = 0; k < N_SLOTS; k++) {
+        DecodeSlot *sl = &mb->slots[k];
+        if (sl->dsn != mb->dsn)
+            dsn_free(sl->dsn);
+        event_batch_free(sl->batch);
+        input_stats_free(sl->stats);
+    }
     g_byte_array_unref(mb->buf);
     for (guint i = 0; i < mb->round->len; i++) {
         RoundItem *it = mb->round->pdata[i];
@@ -127,10 +145,23 @@ mailbox_free(gpointer self)
 }
 
 /* mboxrd / mboxo: ">From " at a line start loses one '>' (in place). */
+static gboolean
+has_quoted_from(const char *s, gsize len)
+{
+    /* '>' is rare enough in mail that memchr beats memmem here */
+    const char *p = s, *end = s + len;
+    while ((p = memchr(p, '>', (gsize)(end - p))) != NULL) {
+        if (end - p >= 6 && memcmp(p + 1, "From ", 5) == 0)
+            return TRUE;
+        p++;
+    }
+    return FALSE;
+}
+
 static gsize
 unquote_from(char *s, gsize len)
 {
-    if (len < 6 || memmem(s, len, ">From ", 6) == NULL)
+    if (len < 6 || !has_quoted_from(s, len))
         return len;
     gsize o = 0;
     gboolean bol = TRUE;
@@ -148,68 +179,86 @@ unquote_from(char *s, gsize len)
     return o;
 }
 
-static gpointer
-worker_run(gpointer data)
+/* Takes the round's items one by one until none is left, decoding into slot k. */
+static void
+round_decode(Round *r, guint k)
 {
-    Worker *w = data;
-    for (guint i = 0; i < w->items->len; i++) {
-        RoundItem *it = w->items->pdata[i];
-        it->ev_from = event_batch_len(w->batch);
-        it->ex_from = w->stats->examples->len;
-        it->note_from = w->stats->notes->len;
-        dsn_decode_item(w->dsn, &w->ctx, it->data, it->len, it->item, it->truncated);
-        it->ev_to = event_batch_len(w->batch);
-        it->ex_to = w->stats->examples->len;
-        it->note_to = w->stats->notes->len;
+    DecodeSlot *sl = &r->slots[k];
+    for (;;) {
+        guint i = (guint)g_atomic_int_add(&r->next, 1);
+        if (i >= r->items->len)
+            return;
+        RoundItem *it = r->items->pdata[i];
+        it->slot = k;
+        it->ev_from = event_batch_len(sl->batch);
+        it->ex_from = sl->stats->examples->len;
+        it->note_from = sl->stats->notes->len;
+        dsn_decode_item(sl->dsn, &sl->ctx, it->data, it->len, it->item, it->truncated);
+        it->ev_to = event_batch_len(sl->batch);
+        it->ex_to = sl->stats->examples->len;
+        it->note_to = sl->stats->notes->len;
     }
+}
+
+static gpointer
+helper_run(gpointer data)
+{
+    round_decode(data, SLOT_HELPER);
     return NULL;
 }
 
-/* Adds a decoded round's events, counts, examples and notes to the stream, in mailbox order. */
+/* Adds a decoded round's events, counts, examples and notes to the stream, in mailbox order,
+ * and empties the slots for the next round. */
 static void
-merge_round(Mailbox *mb, Worker *w)
+merge_round(Mailbox *mb, Round *r)
 {
     InputStats *st = mb->ctx->stats;
-    for (guint i = 0; i < w->items->len; i++) {
-        RoundItem *it = w->items->pdata[i];
+    for (guint i = 0; i < r->items->len; i++) {
+        RoundItem *it = r->items->pdata[i];
+        DecodeSlot *sl = &r->slots[it->slot];
         for (guint e = it->ev_from; e < it->ev_to; e++) {
-            Event ev = *event_batch_get(w->batch, e);
+            Event ev = *event_batch_get(sl->batch, e);
             parser_context_emit(mb->ctx, &ev);
         }
         for (guint e = it->ex_from; e < it->ex_to; e++)
             if (st->examples->len < INPUT_STATS_MAX_EXAMPLES)
-                g_ptr_array_add(st->examples, g_strdup(w->stats->examples->pdata[e]));
+                g_ptr_array_add(st->examples, g_strdup(sl->stats->examples->pdata[e]));
         for (guint e = it->note_from; e < it->note_to; e++) {
             if (st->notes->len < INPUT_STATS_MAX_NOTES)
-                g_ptr_array_add(st->notes, g_strdup(w->stats->notes->pdata[e]));
+                g_ptr_array_add(st->notes, g_strdup(sl->stats->notes->pdata[e]));
             else
                 st->notes_dropped++;
         }
         g_free(it->data);
         g_free(it);
     }
-    st->items += w->stats->items;
-    st->items_bounce += w->stats->items_bounce;
-    st->items_other += w->stats->items_other;
-    st->items_unrecognised += w->stats->items_unrecognised;
-    st->errors += w->stats->errors;
-    st->notes_dropped += w->stats->notes_dropped;
-    event_batch_free(w->batch);
-    input_stats_free(w->stats);
-    g_ptr_array_unref(w->items);
-    g_free(w);
+    for (int k = 0; k < N_SLOTS; k++) {
+        DecodeSlot *sl = &r->slots[k];
+        InputStats *ws = sl->stats;
+        st->items += ws->items;
+        st->items_bounce += ws->items_bounce;
+        st->items_other += ws->items_other;
+        st->items_unrecognised += ws->items_unrecognised;
+        st->errors += ws->errors;
+        st->notes_dropped += ws->notes_dropped;
+        event_batch_clear(sl->batch);
+        input_stats_free(ws);
+        sl->stats = sl->ctx.stats = input_stats_new();
+    }
+    g_ptr_array_unref(r->items);
+    r->items = NULL;
 }
 
-/* Waits for the round in flight and adds its results. */
+/* Helps the helper thread to finish the round in flight, then adds its results. */
 static void
 land_round(Mailbox *mb)
 {
-    if (mb->flight == NULL)
+    if (mb->flight.items == NULL)
         return;
+    round_decode(&mb->flight, SLOT_READER);
     g_thread_join(mb->helper);
-    merge_round(mb, mb->flight);
     mb->helper = NULL;
-    mb->flight = NULL;
+    merge_round(mb, &mb->flight);
 }
 
 /* Sends the waiting items to the helper thread (after the previous round has landed). */
@@ -219,20 +268,21 @@ launch_round(Mailbox *mb)
     land_round(mb);
     if (mb->round->len == 0)
         return;
-    if (mb->dsn2 == NULL)
-        mb->dsn2 = dsn_new();
-    Worker *w = g_new0(Worker, 1);
-    w->dsn = mb->dsn2;
-    w->batch = event_batch_new();
-    w->stats = input_stats_new();
-    w->ctx = *mb->ctx;
-    w->ctx.batch = w->batch;
-    w->ctx.stats = w->stats;
-    w->items = mb->round;
+    if (mb->slots[0].dsn == NULL) {
+        for (int k = 0; k < N_SLOTS; k++) {
+            DecodeSlot *sl = &mb->slots[k];
+            sl->dsn = k == SLOT_READER ? mb->dsn : dsn_new();
+            sl->batch = event_batch_new();
+            sl->stats = input_stats_new();
+            sl->ctx = *mb->ctx;
+            sl->ctx.batch = sl->batch;
+            sl->ctx.stats = sl->stats;
+        }
+    }
+    mb->flight = (Round){.items = mb->round, .next = 0, .slots = mb->slots};
     mb->round = g_ptr_array_new();
     mb->round_bytes = 0;
-    mb->flight = w;
-    mb->helper = g_thread_new("mbox", worker_run, w);
+    mb->helper = g_thread_new("mbox", helper_run, &mb->flight);
 }
 
 /* Decodes buf[0, n) as one item. Blank text before the first From_ line is no item; a stream
