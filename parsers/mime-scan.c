@@ -483,6 +483,65 @@ is_ascii(const char *s, gsize len)
     return TRUE;
 }
 
+/* Converters to UTF-8 are kept for reuse, a few per charset, for the whole run: each open
+ * loads glibc's conversion module and the last close unloads it again, which costs more than
+ * most conversions. An open converter also keeps the module loaded for GMime's own (encoded
+ * words in headers). Shared by the decoding threads. */
+#define ICONV_POOL_MAX 64
+
+typedef struct {
+    char *charset;
+    iconv_t cd;
+} PooledIconv;
+
+static GMutex iconv_lock;
+static GArray *iconv_pool; /* PooledIconv: converters not in use */
+
+/* A converter from charset, reset; (iconv_t)-1 when iconv does not know it. */
+static iconv_t
+iconv_take(const char *charset)
+{
+    g_mutex_lock(&iconv_lock);
+    for (guint i = 0; iconv_pool && i < iconv_pool->len; i++) {
+        PooledIconv *p = &g_array_index(iconv_pool, PooledIconv, i);
+        if (g_ascii_strcasecmp(p->charset, charset) == 0) {
+            iconv_t cd = p->cd;
+            g_free(p->charset);
+            g_array_remove_index_fast(iconv_pool, i);
+            g_mutex_unlock(&iconv_lock);
+            iconv(cd, NULL, NULL, NULL, NULL);
+            return cd;
+        }
+    }
+    g_mutex_unlock(&iconv_lock);
+    return g_mime_iconv_open("UTF-8", charset);
+}
+
+static void
+iconv_give(const char *charset, iconv_t cd)
+{
+    g_mutex_lock(&iconv_lock);
+    if (iconv_pool == NULL)
+        iconv_pool = g_array_new(FALSE, FALSE, sizeof(PooledIconv));
+    if (iconv_pool->len < ICONV_POOL_MAX) {
+        PooledIconv p = {g_strdup(charset), cd};
+        g_array_append_val(iconv_pool, p);
+        cd = (iconv_t)-1;
+    }
+    g_mutex_unlock(&iconv_lock);
+    if (cd != (iconv_t)-1)
+        g_mime_iconv_close(cd);
+}
+
+/* Makes sure that a converter from charset is kept (for GMime's conversions). */
+static void
+iconv_keep(const char *charset)
+{
+    iconv_t cd = iconv_take(charset);
+    if (cd != (iconv_t)-1)
+        iconv_give(charset, cd);
+}
+
 static char *
 latin1_to_utf8(MimeArena *arena, const char *s, gsize len)
 {
@@ -526,7 +585,7 @@ mime_to_utf8(MimeArena *arena, const char *s, gsize len, const char *charset, gb
     if (charset == NULL || *charset == '\0' || g_ascii_strcasecmp(charset, "utf-8") == 0 ||
         g_ascii_strcasecmp(charset, "utf8") == 0 || g_ascii_strcasecmp(charset, "us-ascii") == 0)
         return valid_copy(arena, s, len);
-    iconv_t cd = g_mime_iconv_open("UTF-8", charset);
+    iconv_t cd = iconv_take(charset);
     if (cd == (iconv_t)-1) {
         if (bad_charset)
             *bad_charset = TRUE;
@@ -535,7 +594,7 @@ mime_to_utf8(MimeArena *arena, const char *s, gsize len, const char *charset, gb
         return latin1_to_utf8(arena, s, len);
     }
     g_autofree char *conv = g_mime_iconv_strndup(cd, s, len);
-    g_mime_iconv_close(cd);
+    iconv_give(charset, cd);
     if (conv == NULL)
         return valid_copy(arena, s, len);
     return valid_copy(arena, conv, strlen(conv));
@@ -549,6 +608,21 @@ mime_decode_header_text(MimeArena *arena, const char *value)
     gsize len = strlen(value);
     if (is_ascii(value, len) && strstr(value, "=?") == NULL)
         return (char *)value;
+    /* the charsets of its encoded words ("=?iso-2022-jp?B?...?="), kept loaded */
+    for (const char *w = strstr(value, "=?"); w != NULL; w = strstr(w + 2, "=?")) {
+        const char *e = w + 2;
+        while (*e && *e != '?' && *e != '*' && e - w < 64 && !g_ascii_isspace(*e))
+            e++;
+        if (*e != '?' && *e != '*')
+            continue;
+        char charset[64];
+        gsize n = (gsize)(e - w - 2);
+        memcpy(charset, w + 2, n);
+        charset[n] = '\0';
+        if (n > 0 && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+            g_ascii_strcasecmp(charset, "us-ascii") != 0)
+            iconv_keep(charset);
+    }
     g_autofree char *d = g_mime_utils_header_decode_text(NULL, value);
     if (d == NULL)
         return valid_copy(arena, value, len);
