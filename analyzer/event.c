@@ -303,6 +303,24 @@ event_batch_add(EventBatch *batch, const Event *ev)
     e->in_reply_to = normal_msgid((char *)e->in_reply_to);
 }
 
+void
+event_batch_add_copy(EventBatch *batch, const Event *ev, guint32 input)
+{
+    Event e = *ev;
+    e.input = input;
+    const char **fields[] = {
+        &e.host,      &e.queue_id,      &e.related_id, &e.message_id,    &e.sender,
+        &e.recipient, &e.orig_recipient, &e.envid,     &e.campaign,      &e.verp,
+        &e.in_reply_to, &e.enhanced,    &e.diagnostic, &e.relay,         &e.relay_ip,
+        &e.reporting_mta, &e.vendor_label, &e.cause_hint, &e.subject,    &e.from_header,
+        &e.detail,
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
+        if (*fields[i])
+            *fields[i] = string_pool_copy(batch->strings, *fields[i], strlen(*fields[i]));
+    g_array_append_val(batch->events, e);
+}
+
 guint
 event_batch_len(const EventBatch *batch)
 {

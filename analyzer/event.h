@@ -119,7 +119,8 @@ enum {
 
 /* Keys when the format has no queue id: put the best per-message id of the format (PowerMTA
  * envId/jobId, MailerQ id) into queue_id; without any, the analyzer keys by Message-ID, then
- * ENVID, then recipient. When adding a string field, add it to event_batch_add() too. */
+ * ENVID, then recipient. When adding a string field, add it to event_batch_add() and
+ * event_batch_add_copy() too. */
 
 /* Initialise an Event to "nothing known". */
 void event_init(Event *ev);
@@ -139,6 +140,9 @@ void event_batch_free(EventBatch *batch);
 /* Copies ev and every string it points to; the copies of addresses are lower case without
  * angle brackets, of Message-IDs without angle brackets. */
 void event_batch_add(EventBatch *batch, const Event *ev);
+/* Copies an event of another batch as it is (its strings are clean and normalised already),
+ * stamped with stream id input. */
+void event_batch_add_copy(EventBatch *batch, const Event *ev, guint32 input);
 guint event_batch_len(const EventBatch *batch);
 const Event *event_batch_get(const EventBatch *batch, guint i);
 void event_batch_clear(EventBatch *batch);

@@ -778,25 +778,204 @@ input_read_path(const char *path, const InputOptions *options, const InputSink *
     ReadContext rc = {.options = options, .sink = sink, .next_id = next_id};
     if (strcmp(path, "-") == 0) {
         rc.file_mtime = g_get_real_time();
+        if (sink->path_begin)
+            sink->path_begin(path, 0, sink->data);
         /* standard input redirected from a file can be read from its start again */
         struct stat st;
         gboolean seekable = fstat(0, &st) == 0 && S_ISREG(st.st_mode) && lseek(0, 0, SEEK_CUR) == 0;
         read_descriptor(&rc, 0, NULL, "stdin", seekable);
         return TRUE;
     }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    int fd = -1;
-    if (stat(path, &st) == 0)
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && fstat(fd, &st) != 0) {
+        close(fd);
+        fd = -1;
+    }
     if (fd < 0) {
         /* gone since the inputs were listed, or unreadable: reported on the Inputs sheet */
         g_autofree char *msg = g_strdup_printf("cannot read: %s", g_strerror(errno));
+        if (sink->path_begin)
+            sink->path_begin(path, 0, sink->data);
         note_stream(&rc, path, msg);
         return TRUE;
     }
     rc.file_mtime = (gint64)st.st_mtime * G_USEC_PER_SEC;
+    if (sink->path_begin)
+        sink->path_begin(path, S_ISREG(st.st_mode) ? (guint64)st.st_size : 0, sink->data);
     /* a pipe or a device cannot be opened a second time by libarchive */
     read_descriptor(&rc, fd, S_ISREG(st.st_mode) ? path : NULL, path, S_ISREG(st.st_mode));
     close(fd);
     return TRUE;
+}
+
+/* ---- many small files ---------------------------------------------------------------- */
+
+/* A round of consecutive paths is shared by the reading thread and a helper, each taking the
+ * next path: a plain file that fits in its head (every Maildir file) is read, sniffed and
+ * parsed right there into the taker's batch; anything else (an archive, a large log, a pipe)
+ * is left to the reading thread, which then hands every stream to the sink in path order. */
+#define ROUND_PATHS 256
+
+typedef struct {
+    const char *path;
+    InputStream *stream; /* parsed by a slot; NULL: read it in order */
+    guint64 size;
+    guint slot;
+    guint ev_from, ev_to;
+} PathJob;
+
+/* What one thread parses into. */
+typedef struct {
+    EventBatch *batch;
+    GByteArray *head;
+    char *buf;
+    PathJob *job; /* the job being parsed */
+} PathSlot;
+
+enum { PATH_SLOT_HELPER, PATH_SLOT_READER, N_PATH_SLOTS };
+
+typedef struct {
+    const InputOptions *options;
+    PathJob *jobs;
+    guint n;
+    gint next; /* atomic: the next job to take */
+    PathSlot slots[N_PATH_SLOTS];
+} PathRound;
+
+static EventBatch *
+slot_begin(InputStream *stream, gpointer data)
+{
+    (void)stream;
+    PathSlot *sl = data;
+    return sl->batch;
+}
+
+static void
+slot_end(InputStream *stream, EventBatch *batch, gpointer data)
+{
+    (void)batch;
+    PathSlot *sl = data;
+    sl->job->stream = stream;
+}
+
+/* Parses job's file if it is a small plain file; else leaves it for the reading thread. */
+static void
+path_job_run(const InputOptions *options, PathSlot *sl, PathJob *job)
+{
+    int fd = open(job->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
+    }
+    BlockSource src = {.fd = fd, .buf = sl->buf};
+    g_byte_array_set_size(sl->head, 0);
+    gboolean eof;
+    char *head_error = NULL;
+    gboolean ok = read_head(&src, sl->head, &eof, &head_error);
+    if (!ok || !eof || looks_like_archive(sl->head->data, sl->head->len)) {
+        g_free(head_error);
+        close(fd);
+        return;
+    }
+    /* the same as input_read_path() would do, into this slot */
+    InputSink sink = {.stream_begin = slot_begin, .stream_end = slot_end, .data = sl};
+    guint32 id = 0; /* the real one is given in order */
+    ReadContext rc = {.options = options,
+                      .sink = &sink,
+                      .next_id = &id,
+                      .file_mtime = (gint64)st.st_mtime * G_USEC_PER_SEC};
+    sl->job = job;
+    job->ev_from = event_batch_len(sl->batch);
+    if (sl->head->len == 0)
+        empty_stream(&rc, job->path);
+    else
+        process_stream(&rc, &src, job->path, rc.file_mtime, sl->head, TRUE, NULL);
+    job->ev_to = event_batch_len(sl->batch);
+    job->size = (guint64)st.st_size;
+    close(fd);
+}
+
+static void
+path_round_work(PathRound *r, guint k)
+{
+    for (;;) {
+        guint i = (guint)g_atomic_int_add(&r->next, 1);
+        if (i >= r->n)
+            return;
+        r->jobs[i].slot = k;
+        path_job_run(r->options, &r->slots[k], &r->jobs[i]);
+    }
+}
+
+static gpointer
+path_helper_run(gpointer data)
+{
+    path_round_work(data, PATH_SLOT_HELPER);
+    return NULL;
+}
+
+/* Hands a parsed file's stream and events to the sink, as input_read_path() would have. */
+static void
+path_job_deliver(PathRound *r, PathJob *job, const InputSink *sink, guint32 *next_id)
+{
+    InputStream *s = job->stream;
+    s->id = (*next_id)++;
+    if (sink->path_begin)
+        sink->path_begin(job->path, job->size, sink->data);
+    EventBatch *batch = sink->stream_begin(s, sink->data);
+    EventBatch *from = r->slots[job->slot].batch;
+    for (guint e = job->ev_from; e < job->ev_to; e++)
+        event_batch_add_copy(batch, event_batch_get(from, e), s->id);
+    if (sink->stream_progress && s->stats->bytes > 0)
+        batch = sink->stream_progress(s, batch, job->size, sink->data);
+    sink->stream_end(s, batch, sink->data);
+}
+
+gboolean
+input_read_paths(const char *const *paths, guint n, const InputOptions *options,
+                 const InputSink *sink, guint32 *next_id, GError **error)
+{
+    if (n < 2) {
+        for (guint i = 0; i < n; i++)
+            if (!input_read_path(paths[i], options, sink, next_id, error))
+                return FALSE;
+        return TRUE;
+    }
+    PathRound r = {.options = options, .jobs = g_new0(PathJob, MIN(n, ROUND_PATHS))};
+    for (guint k = 0; k < N_PATH_SLOTS; k++) {
+        r.slots[k].batch = event_batch_new();
+        r.slots[k].head = g_byte_array_sized_new(INPUT_HEAD_SIZE);
+        r.slots[k].buf = g_malloc(READ_BLOCK);
+    }
+    gboolean ok = TRUE;
+    for (guint start = 0; start < n && ok; start += ROUND_PATHS) {
+        r.n = MIN(n - start, ROUND_PATHS);
+        r.next = 0;
+        memset(r.jobs, 0, r.n * sizeof *r.jobs);
+        for (guint i = 0; i < r.n; i++)
+            r.jobs[i].path = paths[start + i];
+        GThread *helper = g_thread_new("paths", path_helper_run, &r);
+        path_round_work(&r, PATH_SLOT_READER);
+        g_thread_join(helper);
+        for (guint i = 0; i < r.n; i++) {
+            PathJob *job = &r.jobs[i];
+            if (job->stream)
+                path_job_deliver(&r, job, sink, next_id);
+            else if (ok && !input_read_path(job->path, options, sink, next_id, error))
+                ok = FALSE;
+        }
+        for (guint k = 0; k < N_PATH_SLOTS; k++)
+            event_batch_clear(r.slots[k].batch);
+    }
+    for (guint k = 0; k < N_PATH_SLOTS; k++) {
+        event_batch_free(r.slots[k].batch);
+        g_byte_array_unref(r.slots[k].head);
+        g_free(r.slots[k].buf);
+    }
+    g_free(r.jobs);
+    return ok;
 }

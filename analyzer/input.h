@@ -46,6 +46,9 @@ typedef struct {
     /* Called at the end of the stream; ownership of stream passes to the callee. */
     void (*stream_end)(InputStream *stream, EventBatch *batch, gpointer data);
     gpointer data;
+    /* Optional: called as each top-level path starts, with its size (0 unknown), before its
+     * streams. */
+    void (*path_begin)(const char *path, guint64 size, gpointer data);
 } InputSink;
 
 typedef struct {
@@ -65,6 +68,12 @@ gboolean input_expand(const char *const *inputs, GPtrArray *paths, GError **erro
  * (error is for future fatal conditions). next_id numbers streams. */
 gboolean input_read_path(const char *path, const InputOptions *options, const InputSink *sink,
                          guint32 *next_id, GError **error);
+
+/* Reads the paths in order, as input_read_path() does each, with the same streams in the same
+ * order; but small plain files (every file of a Maildir) are read, sniffed and parsed on two
+ * threads, a round of paths at a time. */
+gboolean input_read_paths(const char *const *paths, guint n, const InputOptions *options,
+                          const InputSink *sink, guint32 *next_id, GError **error);
 
 /* Line splitting shared with the test harness and fuzzers: feeds data to a line parser,
  * counting lines, keeping partial lines between calls. */

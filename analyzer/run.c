@@ -125,6 +125,14 @@ sink_end(InputStream *stream, EventBatch *batch, gpointer data)
     }
 }
 
+static void
+sink_path_begin(const char *path, guint64 size, gpointer data)
+{
+    (void)path;
+    RunSink *s = data;
+    s->total = size;
+}
+
 /* The CSV files are written on a thread of their own while the workbook is written: the row
  * functions only read the finished analysis. */
 typedef struct {
@@ -170,17 +178,13 @@ static gpointer
 reader_thread(gpointer data)
 {
     RunSink *s = data;
-    InputSink isink = {sink_begin, sink_progress, sink_end, s};
+    InputSink isink = {sink_begin, sink_progress, sink_end, s, sink_path_begin};
     guint32 next_id = 1;
-    for (guint i = 0; i < s->paths->len; i++) {
-        const char *path = s->paths->pdata[i];
-        struct stat st;
-        s->total = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (guint64)st.st_size : 0;
-        GError *local = NULL;
-        if (!input_read_path(path, s->iopts, &isink, &next_id, &local)) {
-            push(s, ITEM_PATH_ERROR, NULL, g_strdup(local->message));
-            g_error_free(local);
-        }
+    GError *local = NULL;
+    if (!input_read_paths((const char *const *)s->paths->pdata, s->paths->len, s->iopts, &isink,
+                          &next_id, &local)) {
+        push(s, ITEM_PATH_ERROR, NULL, g_strdup(local->message));
+        g_error_free(local);
     }
     if (s->current || s->ended->len)
         push(s, ITEM_BATCH, s->current, NULL);

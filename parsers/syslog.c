@@ -153,9 +153,17 @@ syslog_parse(SyslogClock *clock, char *line, gsize len, SyslogLine *out)
 gboolean
 syslog_peek(const char *line, gsize len, const char **program, gsize *program_len)
 {
-    /* most lines of other formats fail at the first bytes: no copy for them */
-    if (len < 16 || !(g_ascii_isdigit(line[0]) || (time_month_from_abbrev(line) && line[3] == ' ')))
+    /* most lines of other formats fail at the first bytes: no copy for them (the separators
+     * that time_parse_iso8601() and parse_classic() require, checked first) */
+    if (len < 16)
         return FALSE;
+    if (g_ascii_isdigit(line[0])) {
+        if (len < 19 || line[4] != '-' || line[7] != '-' || line[13] != ':' || line[16] != ':')
+            return FALSE;
+    } else if (line[3] != ' ' || line[6] != ' ' || line[9] != ':' || line[12] != ':' ||
+               !time_month_from_abbrev(line)) {
+        return FALSE;
+    }
     /* parse a copy so that probes never modify their input */
     char buf[512];
     gsize n = MIN(len, sizeof buf - 1);

@@ -1332,6 +1332,13 @@ typedef struct {
     guint lines, rfc, swaks, exim, curl, syslog, postfix_verbose;
 } TranscriptProbe;
 
+/* g_str_has_prefix() without its two strlen() calls: runs for every line of every file probed */
+static inline gboolean
+probe_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 static gboolean
 transcript_probe_line(const char *line, gsize len, gpointer data)
 {
@@ -1361,17 +1368,41 @@ transcript_probe_line(const char *line, gsize len, gpointer data)
          (transcript_prefix(q + 3, "EHLO") || transcript_prefix(q + 3, "HELO") ||
           transcript_prefix(q + 3, "MAIL FROM:"))))
         pr->rfc++;
-    if (g_str_has_prefix(buf, "=== Trying ") || g_str_has_prefix(buf, "=== Connected to ") ||
-        ((g_str_has_prefix(buf, "<-  ") || g_str_has_prefix(buf, "<** ")) &&
-         transcript_is_code(buf + 4)) ||
-        g_str_has_prefix(buf, " -> EHLO") || g_str_has_prefix(buf, " -> HELO"))
-        pr->swaks++;
-    if (strstr(buf, "SMTP<< ") || strstr(buf, "SMTP>> ") || strstr(buf, "SMTP|> "))
-        pr->exim++;
-    if (g_str_has_prefix(buf, "* Connected to ") ||
-        (g_str_has_prefix(buf, "< ") && transcript_is_code(buf + 2)) ||
-        g_str_has_prefix(buf, "> EHLO ") || g_str_has_prefix(buf, "> HELO "))
-        pr->curl++;
+    /* the other tools' markers start with one of a few bytes: most lines are none of them */
+    switch (buf[0]) {
+    case '=':
+        if (probe_prefix(buf, "=== Trying ") || probe_prefix(buf, "=== Connected to "))
+            pr->swaks++;
+        break;
+    case '<':
+        if ((probe_prefix(buf, "<-  ") || probe_prefix(buf, "<** ")) && transcript_is_code(buf + 4))
+            pr->swaks++;
+        if (probe_prefix(buf, "< ") && transcript_is_code(buf + 2))
+            pr->curl++;
+        break;
+    case ' ':
+        if (probe_prefix(buf, " -> EHLO") || probe_prefix(buf, " -> HELO"))
+            pr->swaks++;
+        break;
+    case '*':
+        if (probe_prefix(buf, "* Connected to "))
+            pr->curl++;
+        break;
+    case '>':
+        if (probe_prefix(buf, "> EHLO ") || probe_prefix(buf, "> HELO "))
+            pr->curl++;
+        break;
+    default:
+        break;
+    }
+    /* "SMTP<< ", "SMTP>> " or "SMTP|> " anywhere: one search instead of three */
+    for (const char *m = strstr(buf, "SMTP"); m != NULL; m = strstr(m + 1, "SMTP")) {
+        if ((m[4] == '<' && m[5] == '<' && m[6] == ' ') ||
+            ((m[4] == '>' || m[4] == '|') && m[5] == '>' && m[6] == ' ')) {
+            pr->exim++;
+            break;
+        }
+    }
     return pr->lines < 200;
 }
 

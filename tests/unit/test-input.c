@@ -211,7 +211,7 @@ read_all(const char *path, Collect *c)
     c->batch = event_batch_new();
     ParserOptions po = {0};
     InputOptions io = {.forced = &recorder_class, .parser_options = &po};
-    InputSink sink = {collect_begin, NULL, collect_end, c};
+    InputSink sink = {.stream_begin = collect_begin, .stream_end = collect_end, .data = c};
     guint32 next = 1;
     g_assert_true(input_read_path(path, &io, &sink, &next, NULL));
 }
