@@ -488,6 +488,99 @@ test_gunzip_trickle(void)
     }
 }
 
+/* What a read produced, as text: every stream (name, lines, items, events, notes) and every
+ * event (stream id, kind, recipient, diagnostic). */
+static char *
+describe_read(const char *const *paths, guint n, gboolean together)
+{
+    Collect c;
+    c.names = g_ptr_array_new_with_free_func(g_free);
+    c.lines = g_array_new(FALSE, FALSE, sizeof(guint64));
+    c.notes = g_ptr_array_new_with_free_func(g_free);
+    c.batch = event_batch_new();
+    ParserOptions po = {.year = 2026};
+    InputOptions io = {.parser_options = &po};
+    InputSink sink = {.stream_begin = collect_begin, .stream_end = collect_end, .data = &c};
+    guint32 next = 1;
+    if (together)
+        g_assert_true(input_read_paths(paths, n, &io, &sink, &next, NULL));
+    else
+        for (guint i = 0; i < n; i++)
+            g_assert_true(input_read_path(paths[i], &io, &sink, &next, NULL));
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; i < c.names->len; i++)
+        g_string_append_printf(out, "stream %u %s lines=%" G_GUINT64_FORMAT " notes=%s\n", i + 1,
+                               (char *)c.names->pdata[i], g_array_index(c.lines, guint64, i),
+                               (char *)c.notes->pdata[i]);
+    for (guint i = 0; i < event_batch_len(c.batch); i++) {
+        const Event *e = event_batch_get(c.batch, i);
+        g_string_append_printf(out, "event %u %s %s %s\n", e->input, event_kind_to_string(e->kind),
+                               e->recipient ? e->recipient : "-",
+                               e->diagnostic ? e->diagnostic : "-");
+    }
+    g_assert_cmpuint(next, ==, c.names->len + 1);
+    collect_clear(&c);
+    return g_string_free(out, FALSE);
+}
+
+static void
+copy_file(const char *from, const char *to)
+{
+    char *data;
+    gsize len;
+    g_assert_true(g_file_get_contents(from, &data, &len, NULL));
+    g_assert_true(g_file_set_contents(to, data, (gssize)len, NULL));
+    g_free(data);
+}
+
+/* Many small files read on two threads give the same streams, ids and events, in the same
+ * order, as reading them one by one; archives, large files and missing files among them too. */
+static void
+test_many_paths(void)
+{
+    const char *root = g_getenv("MAILTRAIL_SOURCE_ROOT");
+    if (root == NULL)
+        root = ".";
+    g_autofree char *mdir = g_build_filename(root, "tests", "data", "mailbox", NULL);
+    g_autofree char *dir = g_dir_make_tmp("mailtrail-paths-XXXXXX", NULL);
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = g_dir_open(mdir, 0, NULL);
+    g_assert_nonnull(d);
+    g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *path = g_build_filename(mdir, name, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+            g_ptr_array_add(sources, g_steal_pointer(&path));
+    }
+    g_assert_cmpuint(sources->len, >, 5);
+    g_autofree char *big = many_lines(20000, 3); /* larger than a head: read in order */
+    for (guint i = 0; i < 700; i++) {
+        g_autofree char *base = g_strdup_printf("%04u", i);
+        char *path = g_build_filename(dir, base, NULL);
+        if (i == 10)
+            g_assert_true(g_file_set_contents(path, big, -1, NULL));
+        else if (i == 300)
+            g_assert_true(g_file_set_contents(path, "", 0, NULL));
+        else if (i == 301) {
+            const char *m[] = {"a.eml", "From: x@example.org\nTo: y@example.org\n\nhi\n",
+                               "b.log", "one\ntwo\n"};
+            write_archive(path, "pax", "gzip", m, 2);
+        } else if (i != 500) /* 500 is missing */
+            copy_file(sources->pdata[i % sources->len], path);
+        g_ptr_array_add(paths, path);
+    }
+    g_autofree char *one_by_one = describe_read((const char *const *)paths->pdata, paths->len, FALSE);
+    g_autofree char *together = describe_read((const char *const *)paths->pdata, paths->len, TRUE);
+    g_assert_cmpstr(together, ==, one_by_one);
+    g_assert_nonnull(strstr(together, "event "));
+    g_assert_nonnull(strstr(together, ":a.eml"));
+    g_assert_nonnull(strstr(together, "cannot read"));
+    for (guint i = 0; i < paths->len; i++)
+        g_unlink(paths->pdata[i]);
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -497,6 +590,7 @@ main(int argc, char **argv)
     g_test_add_func("/input/archives", test_archives);
     g_test_add_func("/input/gzip", test_gzip);
     g_test_add_func("/input/gunzip-trickle", test_gunzip_trickle);
+    g_test_add_func("/input/many-paths", test_many_paths);
     int r = g_test_run();
     if (recorded)
         g_ptr_array_unref(recorded);
