@@ -256,14 +256,16 @@ land_round(Mailbox *mb)
     if (mb->flight.items == NULL)
         return;
     round_decode(&mb->flight, SLOT_READER);
-    g_thread_join(mb->helper);
+    if (mb->helper)
+        g_thread_join(mb->helper);
     mb->helper = NULL;
     merge_round(mb, &mb->flight);
 }
 
-/* Sends the waiting items to the helper thread (after the previous round has landed). */
+/* Makes the waiting items the round in flight (after the previous one has landed), decoded by
+ * a helper thread, or else by this thread when it lands. */
 static void
-launch_round(Mailbox *mb)
+launch_round_on(Mailbox *mb, gboolean helper)
 {
     land_round(mb);
     if (mb->round->len == 0)
@@ -282,7 +284,14 @@ launch_round(Mailbox *mb)
     mb->flight = (Round){.items = mb->round, .next = 0, .slots = mb->slots};
     mb->round = g_ptr_array_new();
     mb->round_bytes = 0;
-    mb->helper = g_thread_new("mbox", helper_run, &mb->flight);
+    if (helper)
+        mb->helper = g_thread_new("mbox", helper_run, &mb->flight);
+}
+
+static void
+launch_round(Mailbox *mb)
+{
+    launch_round_on(mb, TRUE);
 }
 
 /* Decodes buf[0, n) as one item. Blank text before the first From_ line is no item; a stream
@@ -460,7 +469,13 @@ mbox_finish(gpointer self, GError **error)
     if (mb->n_splits > 0 && mb->body_left > 0)
         split_candidates(mb); /* a Content-Length reaching past the end of the stream */
     emit_item(mb, mb->buf->len, TRUE);
-    launch_round(mb);
+    if (mb->flight.items == NULL && mb->round->len > 0) {
+        /* the whole mailbox in one round (a small mbox, an mbox file of a Maildir): not worth
+         * a thread */
+        launch_round_on(mb, FALSE);
+    } else {
+        launch_round(mb);
+    }
     land_round(mb);
     g_byte_array_set_size(mb->buf, 0);
     return TRUE;
