@@ -6,6 +6,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -209,12 +210,13 @@ typedef struct {
 
 static const char *const compress_suffixes[] = {".gz", ".bz2", ".xz", ".zst", ".Z", ".lz4", NULL};
 
+/* path is taken; dir and base are g_path_get_dirname() and g_path_get_basename() of it. */
 static void
-sort_key_init(SortKey *k, const char *path)
+sort_key_init_parts(SortKey *k, char *path, const char *dir, const char *base_name)
 {
-    k->path = g_strdup(path);
-    k->dir = g_path_get_dirname(path);
-    char *base = g_path_get_basename(path);
+    k->path = path;
+    k->dir = g_strdup(dir);
+    char *base = g_strdup(base_name);
     gsize n = strlen(base);
     for (int i = 0; compress_suffixes[i]; i++) {
         gsize sl = strlen(compress_suffixes[i]);
@@ -239,6 +241,14 @@ sort_key_init(SortKey *k, const char *path)
     k->base = base;
 }
 
+static void
+sort_key_init(SortKey *k, const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    sort_key_init_parts(k, g_strdup(path), dir, base);
+}
+
 static int
 sort_key_compare(gconstpointer a, gconstpointer b)
 {
@@ -254,32 +264,53 @@ sort_key_compare(gconstpointer a, gconstpointer b)
     return strcmp(x->path, y->path);
 }
 
+/* Lists dir recursively. The entry types come from readdir (lstat only where the file system
+ * does not say): a Maildir has thousands of files. */
 static gboolean
 walk_dir(const char *dir, GArray *keys, int depth, GError **error)
 {
     if (depth > 64)
         return TRUE;
-    g_autoptr(GDir) d = g_dir_open(dir, 0, error);
-    if (d == NULL)
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        int e = errno;
+        g_autofree char *shown = g_filename_display_name(dir);
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                    "Error opening directory “%s”: %s", shown, g_strerror(e));
         return FALSE;
-    const char *name;
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    while ((name = g_dir_read_name(d)) != NULL)
-        g_ptr_array_add(names, g_build_filename(dir, name, NULL));
-    for (guint i = 0; i < names->len; i++) {
-        const char *path = names->pdata[i];
-        struct stat st;
-        if (lstat(path, &st) != 0)
+    }
+    g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *files_dir = NULL; /* the same for every file of dir */
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        const char *name = de->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
             continue;
-        if (S_ISDIR(st.st_mode)) {
-            if (!walk_dir(path, keys, depth + 1, error))
-                return FALSE;
-        } else if (S_ISREG(st.st_mode)) {
+        char *path = g_build_filename(dir, name, NULL);
+        unsigned char type = de->d_type;
+        if (type == DT_UNKNOWN) {
+            struct stat st;
+            type = lstat(path, &st) != 0   ? DT_UNKNOWN
+                   : S_ISDIR(st.st_mode) ? DT_DIR
+                   : S_ISREG(st.st_mode) ? DT_REG
+                                         : DT_UNKNOWN;
+        }
+        if (type == DT_DIR) {
+            g_ptr_array_add(subdirs, path);
+        } else if (type == DT_REG) {
+            if (files_dir == NULL)
+                files_dir = g_path_get_dirname(path);
             SortKey k;
-            sort_key_init(&k, path);
+            sort_key_init_parts(&k, path, files_dir, name);
             g_array_append_val(keys, k);
+        } else {
+            g_free(path); /* symbolic links, devices, sockets */
         }
     }
+    closedir(d);
+    for (guint i = 0; i < subdirs->len; i++)
+        if (!walk_dir(subdirs->pdata[i], keys, depth + 1, error))
+            return FALSE;
     return TRUE;
 }
 

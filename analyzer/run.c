@@ -238,6 +238,7 @@ report_date(const Aggregates *a)
 gboolean
 run_report(const RunOptions *o, RunResult *result, GError **error)
 {
+    gint64 t_setup = g_get_monotonic_time();
     memset(result, 0, sizeof *result);
     result->csv_paths = g_ptr_array_new_with_free_func(g_free);
     result->problems = g_ptr_array_new_with_free_func(g_free);
@@ -294,6 +295,7 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     }
 
     g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    gint64 t_expand = g_get_monotonic_time();
     if (!input_expand((const char *const *)o->inputs, paths, error))
         return FALSE;
     if (!ensure_dir(o->output, error))
@@ -407,11 +409,12 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     progress_clear(progress);
     if (timing) {
         gint64 t_end = g_get_monotonic_time();
-        g_printerr("timing: read+correlate %.2f s (correlator idle %.2f s, reader %.2f s cpu, "
-                   "correlator %.2f s cpu; %.2f s cpu), "
+        g_printerr("timing: setup %.3f s, listing inputs %.3f s, read+correlate %.2f s "
+                   "(correlator idle %.2f s, reader %.2f s cpu, correlator %.2f s cpu; %.2f s cpu), "
                    "link+classify %.2f s, "
                    "aggregate %.2f s, write %.2f s (xlsx %.2f s, csv %.2f s; %.2f s cpu), "
                    "peak RSS %.0f MB (%.0f MB before writing)\n",
+                   (double)(t_expand - t_setup) / 1e6, (double)(t_start - t_expand) / 1e6,
                    (double)(t_read - t_start) / 1e6, (double)waited / 1e6,
                    (double)sink.reader_cpu / 1e6, (double)correlator_cpu / 1e6, cpu_read,
                    (double)(t_finish - t_read) / 1e6, (double)(t_agg - t_finish) / 1e6,
