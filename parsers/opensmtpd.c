@@ -563,4 +563,5 @@ const ParserClass opensmtpd_parser_class = {
     .feed_line = opensmtpd_parser_feed_line,
     .finish = opensmtpd_parser_finish,
     .free = opensmtpd_parser_free,
+    .probe_needs_syslog = TRUE,
 };

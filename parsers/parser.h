@@ -71,6 +71,9 @@ typedef struct {
     /* Line parsers: blank lines are counted as skipped without calling feed_line, unless this
      * is set (a blank line can be data inside a quoted CSV field). */
     gboolean keep_blank_lines;
+    /* The probe scores 0 unless a complete line of the head has a syslog prefix (syslog_peek):
+     * the registry looks for one once and skips such probes without it (mail, JSON, CSV). */
+    gboolean probe_needs_syslog;
 } ParserClass;
 
 /* The registry (registry.c): every parser, in probe order. */

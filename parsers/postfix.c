@@ -1165,4 +1165,5 @@ const ParserClass postfix_parser_class = {
     .feed_block = NULL,
     .finish = postfix_parser_finish,
     .free = postfix_parser_free,
+    .probe_needs_syslog = TRUE,
 };

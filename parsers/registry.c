@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "syslog.h"
+
 /* One line per format. */
 extern const ParserClass mailbox_mbox_parser;
 extern const ParserClass mailbox_eml_parser;
@@ -48,12 +50,30 @@ parser_registry_find(const char *name)
     return NULL;
 }
 
+static gboolean
+syslog_line_found(const char *line, gsize len, gpointer data)
+{
+    gboolean *found = data;
+    *found = syslog_peek(line, len, NULL, NULL);
+    return !*found;
+}
+
 static const ParserClass *
 sniff(const char *head, gsize len, guint *score)
 {
     const ParserClass *best = NULL;
     guint best_score = 0;
+    int has_syslog = -1; /* unknown until a probe needs it */
     for (const ParserClass *const *p = registry; *p; p++) {
+        if ((*p)->probe_needs_syslog) {
+            if (has_syslog < 0) {
+                gboolean found = FALSE;
+                syslog_head_foreach_line(head, len, syslog_line_found, &found);
+                has_syslog = found;
+            }
+            if (!has_syslog)
+                continue;
+        }
         guint s = (*p)->probe(head, len);
         if (s > best_score) {
             best_score = s;

@@ -563,4 +563,5 @@ const ParserClass sendmail_parser_class = {
     .feed_line = sendmail_parser_feed_line,
     .finish = sendmail_parser_finish,
     .free = sendmail_parser_free,
+    .probe_needs_syslog = TRUE,
 };
