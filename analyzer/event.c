@@ -306,19 +306,26 @@ event_batch_add(EventBatch *batch, const Event *ev)
 void
 event_batch_add_copy(EventBatch *batch, const Event *ev, guint32 input)
 {
-    Event e = *ev;
-    e.input = input;
-    const char **fields[] = {
-        &e.host,      &e.queue_id,      &e.related_id, &e.message_id,    &e.sender,
-        &e.recipient, &e.orig_recipient, &e.envid,     &e.campaign,      &e.verp,
-        &e.in_reply_to, &e.enhanced,    &e.diagnostic, &e.relay,         &e.relay_ip,
-        &e.reporting_mta, &e.vendor_label, &e.cause_hint, &e.subject,    &e.from_header,
-        &e.detail,
-    };
-    for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
-        if (*fields[i])
-            *fields[i] = string_pool_copy(batch->strings, *fields[i], strlen(*fields[i]));
-    g_array_append_val(batch->events, e);
+    GArray *events = batch->events;
+    g_array_set_size(events, events->len + 1);
+    Event *e = &g_array_index(events, Event, events->len - 1);
+    *e = *ev;
+    e->input = input;
+    /* clean and normalised already: copied as they are, in one allocation */
+    const char **fields = &e->host;
+    gsize lens[EVENT_STRING_FIELDS], total = 0;
+    for (guint i = 0; i < EVENT_STRING_FIELDS; i++)
+        if (fields[i])
+            total += (lens[i] = strlen(fields[i])) + 1;
+    if (total == 0)
+        return;
+    char *p = string_pool_alloc(batch->strings, total);
+    for (guint i = 0; i < EVENT_STRING_FIELDS; i++)
+        if (fields[i]) {
+            memcpy(p, fields[i], lens[i] + 1);
+            fields[i] = p;
+            p += lens[i] + 1;
+        }
 }
 
 guint
