@@ -360,13 +360,13 @@ split_candidates(Mailbox *mb)
     mb->line_start -= MIN(shift, mb->line_start);
 }
 
-/* A complete line buf[line_start, buf->len) (terminator included; only its start is stored
- * once the item is over the limit) of line_len bytes in the stream. */
+/* A complete line buf[line_start, line_start + kept) (terminator included; only its start is
+ * stored once the item is over the limit) of line_len bytes in the stream. */
 static void
-mbox_line(Mailbox *mb)
+mbox_line(Mailbox *mb, gsize kept)
 {
     const char *line = (const char *)mb->buf->data + mb->line_start;
-    gsize content = mb->buf->len - mb->line_start;
+    gsize content = kept;
     while (content > 0 && (line[content - 1] == '\n' || line[content - 1] == '\r'))
         content--;
     gboolean blank = mb->line_len <= 2 && content == 0;
@@ -401,7 +401,8 @@ mbox_line(Mailbox *mb)
             mb->in_headers = FALSE;
             if (mb->content_length > 0 && mb->content_length <= (gint64)DSN_MAX_ITEM)
                 mb->body_left = mb->content_length;
-        } else if (content > 15 && g_ascii_strncasecmp(line, "Content-Length:", 15) == 0) {
+        } else if (content > 15 && (line[0] == 'C' || line[0] == 'c') &&
+                   g_ascii_strncasecmp(line, "Content-Length:", 15) == 0) {
             const char *v = line + 15, *ve = line + content;
             while (v < ve && *v == ' ')
                 v++;
@@ -450,7 +451,7 @@ mbox_feed(gpointer self, const char *data, gsize len)
             g_byte_array_append(mb->buf, (const guint8 *)p, (guint)keep);
         mb->line_len += seg;
         if (nl) {
-            mbox_line(mb);
+            mbox_line(mb, mb->buf->len - mb->line_start);
             mb->line_len = 0;
         }
         p = seg_end;
@@ -463,7 +464,7 @@ mbox_finish(gpointer self, GError **error)
     (void)error;
     Mailbox *mb = self;
     if (mb->line_len > 0) {
-        mbox_line(mb);
+        mbox_line(mb, mb->buf->len - mb->line_start);
         mb->line_len = 0;
     }
     if (mb->n_splits > 0 && mb->body_left > 0)
