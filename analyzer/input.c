@@ -413,6 +413,9 @@ struct BlockSource {
     int fd;
     char *buf;
     guint64 consumed; /* bytes of the file read so far (for progress) */
+    /* the size fstat gave, when known: once that much is read the file is taken as ended,
+     * without a read() just to hear it (thousands of small files) */
+    gint64 size;
 };
 
 /* The next block: 1 with data, 0 at the end, -1 on error (error_text set). */
@@ -434,6 +437,8 @@ next_block(BlockSource *src, const void **data, gsize *len, char **error_text)
         return 1;
     }
     g_return_val_if_fail(src->buf != NULL, -1); /* a file source always has its buffer */
+    if (src->size > 0 && src->consumed == (guint64)src->size)
+        return 0;
     for (;;) {
         gssize n = read(src->fd, src->buf, READ_BLOCK);
         if (n < 0 && errno == EINTR)
@@ -902,7 +907,7 @@ path_job_run(const InputOptions *options, PathSlot *sl, PathJob *job)
         close(fd);
         return;
     }
-    BlockSource src = {.fd = fd, .buf = sl->buf};
+    BlockSource src = {.fd = fd, .buf = sl->buf, .size = st.st_size};
     g_byte_array_set_size(sl->head, 0);
     gboolean eof;
     char *head_error = NULL;
