@@ -3,9 +3,11 @@
 #   tests/bench/mailbox-vs-sisimai.sh [MESSAGES]        (default 6,300)
 # The mailbox is the corpus's bounces (../shared/corpus/bounces/set-of-emails/maildir/bsd)
 # repeated to at least MESSAGES messages, twice: as an mbox packed in a tar.gz, and as a Maildir
-# directory. After a warm-up read, runs once each:
-#   sisimai          Sisimai->make over the mbox / the Maildir (every message decoded)
-#   mailtrail        the full report (XLSX + CSV) from the tar.gz / the Maildir
+# directory. After a warm-up read, runs:
+#   sisimai          Sisimai->make over the mbox / the Maildir (every message decoded), once
+#   mailtrail        the full report (XLSX + CSV) from the tar.gz / the Maildir, RUNS times
+#                    (default 5: a run takes a tenth of a second, so one busy moment of the
+#                    machine would decide a single figure), the median wall time kept
 # and prints wall time, messages/s, peak RSS and the ratio; then peak RSS on a quarter of the
 # messages, to show that memory stays flat in the number of messages.
 set -eu
@@ -13,6 +15,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$here/build-release}
 corpus=$here/../shared/corpus/bounces/set-of-emails/maildir/bsd
 want=${1:-6300}
+runs=${RUNS:-5}
 [ -d "$corpus" ] || { echo "skipped: $corpus is absent"; exit 0; }
 if [ ! -x "$build/mailtrail" ]; then
     meson setup "$build" "$here" --buildtype=release >/dev/null
@@ -47,22 +50,35 @@ msgs=$((copies * n))
 cat "$work/full/bounces.mbox" >/dev/null
 find "$work/full/maildir" -type f -exec cat {} + >/dev/null
 
-measure() { # label, messages, command...: "label wall rss"
+measure() { # label, messages, times, command...: "label messages wall rss" (median wall, max rss)
     label=$1
     m=$2
-    shift 2
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
-    echo "$label $m $(tail -n 1 "$work/time")"
+    times=$3
+    shift 3
+    : >"$work/times"
+    i=0
+    while [ $i -lt "$times" ]; do
+        # wall time to the millisecond (time's %e has hundredths), peak RSS from time
+        t0=$(date +%s%N)
+        /usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
+        t1=$(date +%s%N)
+        echo "$(( (t1 - t0) / 1000000 )) $(tail -n 1 "$work/time")" |
+            awk '{ printf "%.3f %s\n", $1 / 1000, $2 }' >>"$work/times"
+        i=$((i + 1))
+    done
+    echo "$label $m $(sort -n "$work/times" | awk '{ w[NR] = $1; if ($2 > r) r = $2 }
+        END { print w[int((NR + 1) / 2)], r }')"
 }
 sis='Sisimai->make($ARGV[0], delivered => 1)'
 {
-    measure "sisimai-mbox" $msgs perl -MSisimai -e "$sis" "$work/full/bounces.mbox"
-    measure "mailtrail-tar.gz-mbox" $msgs "$build/mailtrail" report -q -o "$work/r1" "$work/full/bounces.tar.gz"
-    measure "sisimai-maildir" $msgs perl -MSisimai -e "$sis" "$work/full/maildir/cur"
-    measure "mailtrail-maildir" $msgs "$build/mailtrail" report -q -o "$work/r2" "$work/full/maildir"
-    measure "mailtrail-tar.gz-quarter" $(( ( (copies + 3) / 4) * n )) "$build/mailtrail" report -q -o "$work/r3" "$work/quarter/bounces.tar.gz"
+    measure "sisimai-mbox" $msgs 1 perl -MSisimai -e "$sis" "$work/full/bounces.mbox"
+    measure "mailtrail-tar.gz-mbox" $msgs $runs "$build/mailtrail" report -q -o "$work/r1" "$work/full/bounces.tar.gz"
+    measure "sisimai-maildir" $msgs 1 perl -MSisimai -e "$sis" "$work/full/maildir/cur"
+    measure "mailtrail-maildir" $msgs $runs "$build/mailtrail" report -q -o "$work/r2" "$work/full/maildir"
+    measure "mailtrail-tar.gz-quarter" $(( ( (copies + 3) / 4) * n )) $runs "$build/mailtrail" report -q -o "$work/r3" "$work/quarter/bounces.tar.gz"
+    measure "mailtrail-maildir-quarter" $(( ( (copies + 3) / 4) * n )) $runs "$build/mailtrail" report -q -o "$work/r4" "$work/quarter/maildir"
 } >"$work/results"
-echo "mailbox: $msgs messages ($copies x $n corpus files); mbox $(du -h "$work/full/bounces.mbox" | cut -f1), tar.gz $(du -h "$work/full/bounces.tar.gz" | cut -f1)"
+echo "mailbox: $msgs messages ($copies x $n corpus files); mbox $(du -h "$work/full/bounces.mbox" | cut -f1), tar.gz $(du -h "$work/full/bounces.tar.gz" | cut -f1); mailtrail: median of $runs runs"
 printf "%-28s %8s %10s %10s %8s\n" "" "wall s" "msgs/s" "peak RSS" "ratio"
 awk '
     { label[NR] = $1; m[NR] = $2; wall[NR] = $3; rss[NR] = $4 }
@@ -70,6 +86,6 @@ awk '
         for (i = 1; i <= NR; i++) {
             base = label[i] ~ /maildir/ ? wall[3] : wall[1]
             r = label[i] ~ /^mailtrail/ && label[i] !~ /quarter/ ? sprintf("%.1fx", base / wall[i]) : ""
-            printf "%-28s %8.2f %10.0f %7.1f MB %8s\n", label[i], wall[i], m[i] / wall[i], rss[i] / 1024, r
+            printf "%-28s %8.3f %10.0f %7.1f MB %8s\n", label[i], wall[i], m[i] / wall[i], rss[i] / 1024, r
         }
     }' "$work/results"
