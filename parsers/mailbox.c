@@ -511,49 +511,55 @@ eml_finish(gpointer self, GError **error)
 
 /* ---- probing ---- */
 
-static const char *const mail_headers[] = {
-    "Return-Path",
-    "Received",
-    "Delivered-To",
-    "X-Original-To",
-    "From",
-    "To",
-    "Cc",
-    "Date",
-    "Subject",
-    "Message-ID",
-    "Message-Id",
-    "MIME-Version",
-    "Mime-Version",
-    "Content-Type",
-    "Content-Transfer-Encoding",
-    "Reply-To",
-    "Sender",
-    "In-Reply-To",
-    "References",
-    "Envelope-To",
-    "Delivery-date",
-    "DKIM-Signature",
-    "Authentication-Results",
-    "ARC-Seal",
-    "ARC-Message-Signature",
-    "ARC-Authentication-Results",
-    "Auto-Submitted",
-    "Precedence",
-    "Received-SPF",
-    "Thread-Topic",
-    "Thread-Index",
-    "Importance",
-    "X-Failed-Recipients",
-    "Domainkey-Signature",
-    "User-Agent",
-    "Organization",
-    "Status",
-    "List-Unsubscribe",
-    "Feedback-ID",
-    "Resent-From",
-    "Resent-Date",
-    "Errors-To",
+/* The known header names with their lengths: compared for every header line of every file
+ * probed (a Maildir has thousands). */
+#define MAIL_HEADER(name) {name, sizeof(name) - 1}
+static const struct {
+    const char *name;
+    gsize len;
+} mail_headers[] = {
+    MAIL_HEADER("Return-Path"),
+    MAIL_HEADER("Received"),
+    MAIL_HEADER("Delivered-To"),
+    MAIL_HEADER("X-Original-To"),
+    MAIL_HEADER("From"),
+    MAIL_HEADER("To"),
+    MAIL_HEADER("Cc"),
+    MAIL_HEADER("Date"),
+    MAIL_HEADER("Subject"),
+    MAIL_HEADER("Message-ID"),
+    MAIL_HEADER("Message-Id"),
+    MAIL_HEADER("MIME-Version"),
+    MAIL_HEADER("Mime-Version"),
+    MAIL_HEADER("Content-Type"),
+    MAIL_HEADER("Content-Transfer-Encoding"),
+    MAIL_HEADER("Reply-To"),
+    MAIL_HEADER("Sender"),
+    MAIL_HEADER("In-Reply-To"),
+    MAIL_HEADER("References"),
+    MAIL_HEADER("Envelope-To"),
+    MAIL_HEADER("Delivery-date"),
+    MAIL_HEADER("DKIM-Signature"),
+    MAIL_HEADER("Authentication-Results"),
+    MAIL_HEADER("ARC-Seal"),
+    MAIL_HEADER("ARC-Message-Signature"),
+    MAIL_HEADER("ARC-Authentication-Results"),
+    MAIL_HEADER("Auto-Submitted"),
+    MAIL_HEADER("Precedence"),
+    MAIL_HEADER("Received-SPF"),
+    MAIL_HEADER("Thread-Topic"),
+    MAIL_HEADER("Thread-Index"),
+    MAIL_HEADER("Importance"),
+    MAIL_HEADER("X-Failed-Recipients"),
+    MAIL_HEADER("Domainkey-Signature"),
+    MAIL_HEADER("User-Agent"),
+    MAIL_HEADER("Organization"),
+    MAIL_HEADER("Status"),
+    MAIL_HEADER("List-Unsubscribe"),
+    MAIL_HEADER("Feedback-ID"),
+    MAIL_HEADER("Resent-From"),
+    MAIL_HEADER("Resent-Date"),
+    MAIL_HEADER("Errors-To"),
 };
 
 /* 2 = a known mail header line, 1 = some other "Name: value" or continuation, 0 = neither. */
@@ -567,8 +573,10 @@ header_line_kind(const char *s, gsize len)
         i++;
     if (i == 0 || i >= len || s[i] != ':')
         return 0;
+    char first = g_ascii_tolower(s[0]);
     for (gsize k = 0; k < G_N_ELEMENTS(mail_headers); k++)
-        if (strlen(mail_headers[k]) == i && g_ascii_strncasecmp(s, mail_headers[k], i) == 0)
+        if (mail_headers[k].len == i && g_ascii_tolower(mail_headers[k].name[0]) == first &&
+            g_ascii_strncasecmp(s, mail_headers[k].name, i) == 0)
             return 2;
     if (i > 2 && (s[0] == 'X' || s[0] == 'x') && s[1] == '-')
         return 2;

@@ -1330,6 +1330,7 @@ transcript_free(gpointer p)
 
 typedef struct {
     guint lines, rfc, swaks, exim, curl, syslog, postfix_verbose;
+    gboolean smtp; /* "SMTP" somewhere in the head: else no line needs looking for it */
 } TranscriptProbe;
 
 /* g_str_has_prefix() without its two strlen() calls: runs for every line of every file probed */
@@ -1396,7 +1397,8 @@ transcript_probe_line(const char *line, gsize len, gpointer data)
         break;
     }
     /* "SMTP<< ", "SMTP>> " or "SMTP|> " anywhere: one search instead of three */
-    for (const char *m = strstr(buf, "SMTP"); m != NULL; m = strstr(m + 1, "SMTP")) {
+    for (const char *m = pr->smtp ? strstr(buf, "SMTP") : NULL; m != NULL;
+         m = strstr(m + 1, "SMTP")) {
         if ((m[4] == '<' && m[5] == '<' && m[6] == ' ') ||
             ((m[4] == '>' || m[4] == '|') && m[5] == '>' && m[6] == ' ')) {
             pr->exim++;
@@ -1409,7 +1411,7 @@ transcript_probe_line(const char *line, gsize len, gpointer data)
 static guint
 transcript_probe(const char *head, gsize len)
 {
-    TranscriptProbe pr = {0};
+    TranscriptProbe pr = {.smtp = memmem(head, len, "SMTP", 4) != NULL};
     syslog_head_foreach_line(head, len, transcript_probe_line, &pr);
     if (pr.postfix_verbose > 0)
         /* above the Postfix parser (at most 95) when the verbose lines are the bulk */
