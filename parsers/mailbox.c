@@ -597,9 +597,13 @@ score_headers(const char *head, gsize len)
     gboolean first_unknown = FALSE;
     /* continuation lines (long DKIM signatures, Received chains) do not use up the budget */
     while (p < end && lines < 16) {
-        const char *e = p;
-        while (e < end && *e != '\n' && *e != '\r')
-            e++;
+        /* the line's end: its first CR or LF */
+        const char *e = memchr(p, '\n', (gsize)(end - p));
+        if (e == NULL)
+            e = end;
+        const char *cr = memchr(p, '\r', (gsize)(e - p));
+        if (cr != NULL)
+            e = cr;
         if (e == end && lines > 0)
             break; /* a cut last line says nothing */
         if (e == p)
