@@ -850,7 +850,8 @@ input_read_path(const char *path, const InputOptions *options, const InputSink *
 /* A round of consecutive paths is shared by the reading thread and a helper, each taking the
  * next path: a plain file that fits in its head (every Maildir file) is read, sniffed and
  * parsed right there into the taker's batch; anything else (an archive, a large log, a pipe)
- * is left to the reading thread, which then hands every stream to the sink in path order. */
+ * is left to the reading thread, which hands every stream to the sink in path order while the
+ * helper starts on the next round. */
 #define ROUND_PATHS 256
 
 typedef struct {
@@ -861,15 +862,20 @@ typedef struct {
     guint ev_from, ev_to;
 } PathJob;
 
-/* What one thread parses into. */
+enum { PATH_SLOT_HELPER, PATH_SLOT_READER, N_PATH_SLOTS };
+
+/* A thread's buffers for reading a file. */
 typedef struct {
-    EventBatch *batch;
     GByteArray *head;
     char *buf;
+} PathScratch;
+
+/* What one thread parses a round's files into. */
+typedef struct {
+    EventBatch *batch;
+    PathScratch *scratch;
     PathJob *job; /* the job being parsed */
 } PathSlot;
-
-enum { PATH_SLOT_HELPER, PATH_SLOT_READER, N_PATH_SLOTS };
 
 typedef struct {
     const InputOptions *options;
@@ -907,12 +913,13 @@ path_job_run(const InputOptions *options, PathSlot *sl, PathJob *job)
         close(fd);
         return;
     }
-    BlockSource src = {.fd = fd, .buf = sl->buf, .size = st.st_size};
-    g_byte_array_set_size(sl->head, 0);
+    GByteArray *head = sl->scratch->head;
+    BlockSource src = {.fd = fd, .buf = sl->scratch->buf, .size = st.st_size};
+    g_byte_array_set_size(head, 0);
     gboolean eof;
     char *head_error = NULL;
-    gboolean ok = read_head(&src, sl->head, &eof, &head_error);
-    if (!ok || !eof || looks_like_archive(sl->head->data, sl->head->len)) {
+    gboolean ok = read_head(&src, head, &eof, &head_error);
+    if (!ok || !eof || looks_like_archive(head->data, head->len)) {
         g_free(head_error);
         close(fd);
         return;
@@ -926,10 +933,10 @@ path_job_run(const InputOptions *options, PathSlot *sl, PathJob *job)
                       .file_mtime = (gint64)st.st_mtime * G_USEC_PER_SEC};
     sl->job = job;
     job->ev_from = event_batch_len(sl->batch);
-    if (sl->head->len == 0)
+    if (head->len == 0)
         empty_stream(&rc, job->path);
     else
-        process_stream(&rc, &src, job->path, rc.file_mtime, sl->head, TRUE, NULL);
+        process_stream(&rc, &src, job->path, rc.file_mtime, head, TRUE, NULL);
     job->ev_to = event_batch_len(sl->batch);
     job->size = (guint64)st.st_size;
     close(fd);
@@ -971,6 +978,18 @@ path_job_deliver(PathRound *r, PathJob *job, const InputSink *sink, guint32 *nex
     sink->stream_end(s, batch, sink->data);
 }
 
+/* Makes paths[start, start + ROUND_PATHS) the round's jobs and starts the helper on them. */
+static GThread *
+path_round_start(PathRound *r, const char *const *paths, guint start, guint n)
+{
+    r->n = MIN(n - start, ROUND_PATHS);
+    r->next = 0;
+    memset(r->jobs, 0, r->n * sizeof *r->jobs);
+    for (guint i = 0; i < r->n; i++)
+        r->jobs[i].path = paths[start + i];
+    return g_thread_new("paths", path_helper_run, r);
+}
+
 gboolean
 input_read_paths(const char *const *paths, guint n, const InputOptions *options,
                  const InputSink *sink, guint32 *next_id, GError **error)
@@ -981,37 +1000,56 @@ input_read_paths(const char *const *paths, guint n, const InputOptions *options,
                 return FALSE;
         return TRUE;
     }
-    PathRound r = {.options = options, .jobs = g_new0(PathJob, MIN(n, ROUND_PATHS))};
+    PathScratch scratch[N_PATH_SLOTS];
+    PathRound rounds[2];
     for (guint k = 0; k < N_PATH_SLOTS; k++) {
-        r.slots[k].batch = event_batch_new();
-        r.slots[k].head = g_byte_array_sized_new(INPUT_HEAD_SIZE);
-        r.slots[k].buf = g_malloc(READ_BLOCK);
+        scratch[k].head = g_byte_array_sized_new(INPUT_HEAD_SIZE);
+        scratch[k].buf = g_malloc(READ_BLOCK);
     }
+    for (guint j = 0; j < 2; j++) {
+        rounds[j] = (PathRound){.options = options, .jobs = g_new0(PathJob, ROUND_PATHS)};
+        for (guint k = 0; k < N_PATH_SLOTS; k++)
+            rounds[j].slots[k] = (PathSlot){.batch = event_batch_new(), .scratch = &scratch[k]};
+    }
+    /* round cur is parsed, then handed over while the helper starts on the next */
+    PathRound *cur = &rounds[0], *next = &rounds[1];
+    GThread *helper = path_round_start(cur, paths, 0, n);
+    guint start = cur->n;
+    path_round_work(cur, PATH_SLOT_READER);
+    g_thread_join(helper);
     gboolean ok = TRUE;
-    for (guint start = 0; start < n && ok; start += ROUND_PATHS) {
-        r.n = MIN(n - start, ROUND_PATHS);
-        r.next = 0;
-        memset(r.jobs, 0, r.n * sizeof *r.jobs);
-        for (guint i = 0; i < r.n; i++)
-            r.jobs[i].path = paths[start + i];
-        GThread *helper = g_thread_new("paths", path_helper_run, &r);
-        path_round_work(&r, PATH_SLOT_READER);
-        g_thread_join(helper);
-        for (guint i = 0; i < r.n; i++) {
-            PathJob *job = &r.jobs[i];
+    while (cur != NULL) {
+        helper = NULL;
+        if (start < n && ok) {
+            helper = path_round_start(next, paths, start, n);
+            start += next->n;
+        }
+        for (guint i = 0; i < cur->n; i++) {
+            PathJob *job = &cur->jobs[i];
             if (job->stream)
-                path_job_deliver(&r, job, sink, next_id);
+                path_job_deliver(cur, job, sink, next_id);
             else if (ok && !input_read_path(job->path, options, sink, next_id, error))
                 ok = FALSE;
         }
         for (guint k = 0; k < N_PATH_SLOTS; k++)
-            event_batch_clear(r.slots[k].batch);
+            event_batch_clear(cur->slots[k].batch);
+        if (helper == NULL)
+            break;
+        path_round_work(next, PATH_SLOT_READER);
+        g_thread_join(helper);
+        PathRound *t = cur;
+        cur = next;
+        next = t;
+    }
+    /* every parsed stream was handed over (an error only stops reading paths in order) */
+    for (guint j = 0; j < 2; j++) {
+        for (guint k = 0; k < N_PATH_SLOTS; k++)
+            event_batch_free(rounds[j].slots[k].batch);
+        g_free(rounds[j].jobs);
     }
     for (guint k = 0; k < N_PATH_SLOTS; k++) {
-        event_batch_free(r.slots[k].batch);
-        g_byte_array_unref(r.slots[k].head);
-        g_free(r.slots[k].buf);
+        g_byte_array_unref(scratch[k].head);
+        g_free(scratch[k].buf);
     }
-    g_free(r.jobs);
     return ok;
 }
