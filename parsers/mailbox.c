@@ -85,9 +85,13 @@ typedef struct {
     /* items waiting for the next round of decoding */
     GPtrArray *round; /* RoundItem* */
     gsize round_bytes;
-    DecodeSlot slots[N_SLOTS]; /* created with the first round */
-    GThread *helper;           /* decoding the round in flight, or NULL */
-    Round flight;              /* the round in flight (items NULL: none) */
+    /* two sets of slots, created with the first round: rounds alternate between them, so
+     * that one is merged while the helper decodes the next into the other */
+    DecodeSlot slots[2][N_SLOTS];
+    guint next_set;
+    Dsn *helper_dsn;
+    GThread *helper; /* decoding the round in flight, or NULL */
+    Round flight;    /* the round in flight (items NULL: none) */
 } Mailbox;
 
 static void land_round(Mailbox *mb);
@@ -127,13 +131,12 @@ mailbox_free(gpointer self)
         return;
     land_round(mb); /* a stream that ended without finish */
     dsn_free(mb->dsn);
-    for (int k = 0; k < N_SLOTS; k++) {
-        DecodeSlot *sl = &mb->slots[k];
-        if (sl->dsn != mb->dsn)
-            dsn_free(sl->dsn);
-        event_batch_free(sl->batch);
-        input_stats_free(sl->stats);
-    }
+    dsn_free(mb->helper_dsn);
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < N_SLOTS; k++) {
+            event_batch_free(mb->slots[j][k].batch);
+            input_stats_free(mb->slots[j][k].stats);
+        }
     g_byte_array_unref(mb->buf);
     for (guint i = 0; i < mb->round->len; i++) {
         RoundItem *it = mb->round->pdata[i];
@@ -249,43 +252,63 @@ merge_round(Mailbox *mb, Round *r)
     r->items = NULL;
 }
 
-/* Helps the helper thread to finish the round in flight, then adds its results. */
+/* Helps the helper thread to finish the round in flight. */
+static void
+finish_flight(Mailbox *mb)
+{
+    round_decode(&mb->flight, SLOT_READER);
+    if (mb->helper)
+        g_thread_join(mb->helper);
+    mb->helper = NULL;
+}
+
+/* Finishes the round in flight and adds its results. */
 static void
 land_round(Mailbox *mb)
 {
     if (mb->flight.items == NULL)
         return;
-    round_decode(&mb->flight, SLOT_READER);
-    if (mb->helper)
-        g_thread_join(mb->helper);
-    mb->helper = NULL;
+    finish_flight(mb);
     merge_round(mb, &mb->flight);
 }
 
-/* Makes the waiting items the round in flight (after the previous one has landed), decoded by
- * a helper thread, or else by this thread when it lands. */
+/* Makes the waiting items the round in flight, decoded by a helper thread (or else by this
+ * thread when it lands); the previous round is finished first, and merged while the helper
+ * starts on this one. */
 static void
 launch_round_on(Mailbox *mb, gboolean helper)
 {
-    land_round(mb);
-    if (mb->round->len == 0)
-        return;
-    if (mb->slots[0].dsn == NULL) {
-        for (int k = 0; k < N_SLOTS; k++) {
-            DecodeSlot *sl = &mb->slots[k];
-            sl->dsn = k == SLOT_READER ? mb->dsn : dsn_new();
-            sl->batch = event_batch_new();
-            sl->stats = input_stats_new();
-            sl->ctx = *mb->ctx;
-            sl->ctx.batch = sl->batch;
-            sl->ctx.stats = sl->stats;
-        }
+    Round done = {0};
+    if (mb->flight.items != NULL) {
+        finish_flight(mb);
+        done = mb->flight;
+        mb->flight.items = NULL;
     }
-    mb->flight = (Round){.items = mb->round, .next = 0, .slots = mb->slots};
-    mb->round = g_ptr_array_new();
-    mb->round_bytes = 0;
-    if (helper)
-        mb->helper = g_thread_new("mbox", helper_run, &mb->flight);
+    if (mb->round->len > 0) {
+        if (mb->slots[0][0].batch == NULL) {
+            mb->helper_dsn = dsn_new();
+            for (int j = 0; j < 2; j++)
+                for (int k = 0; k < N_SLOTS; k++) {
+                    DecodeSlot *sl = &mb->slots[j][k];
+                    /* one decoder per thread: the reading thread's, and the helpers' (one
+                     * helper at a time) */
+                    sl->dsn = k == SLOT_READER ? mb->dsn : mb->helper_dsn;
+                    sl->batch = event_batch_new();
+                    sl->stats = input_stats_new();
+                    sl->ctx = *mb->ctx;
+                    sl->ctx.batch = sl->batch;
+                    sl->ctx.stats = sl->stats;
+                }
+        }
+        mb->flight = (Round){.items = mb->round, .next = 0, .slots = mb->slots[mb->next_set]};
+        mb->next_set ^= 1;
+        mb->round = g_ptr_array_new();
+        mb->round_bytes = 0;
+        if (helper)
+            mb->helper = g_thread_new("mbox", helper_run, &mb->flight);
+    }
+    if (done.items != NULL)
+        merge_round(mb, &done);
 }
 
 static void
