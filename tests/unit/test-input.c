@@ -563,14 +563,15 @@ test_many_paths(void)
         else if (i == 300)
             g_assert_true(g_file_set_contents(path, "", 0, NULL));
         else if (i == 301) {
-            const char *m[] = {"a.eml", "From: x@example.org\nTo: y@example.org\n\nhi\n",
-                               "b.log", "one\ntwo\n"};
+            const char *m[] = {"a.eml", "From: x@example.org\nTo: y@example.org\n\nhi\n", "b.log",
+                               "one\ntwo\n"};
             write_archive(path, "pax", "gzip", m, 2);
         } else if (i != 500) /* 500 is missing */
             copy_file(sources->pdata[i % sources->len], path);
         g_ptr_array_add(paths, path);
     }
-    g_autofree char *one_by_one = describe_read((const char *const *)paths->pdata, paths->len, FALSE);
+    g_autofree char *one_by_one =
+        describe_read((const char *const *)paths->pdata, paths->len, FALSE);
     g_autofree char *together = describe_read((const char *const *)paths->pdata, paths->len, TRUE);
     g_assert_cmpstr(together, ==, one_by_one);
     g_assert_nonnull(strstr(together, "event "));
