@@ -15,6 +15,8 @@
  * depend on the threads or on who decoded which item. */
 #define ROUND_ITEMS 256
 #define ROUND_BYTES ((gsize)8 * 1024 * 1024)
+/* The first round is smaller, so that the helper starts early; rounds then double. */
+#define FIRST_ROUND_ITEMS 32
 
 /* Bytes of a line kept while an item is over the limit (enough to see a "From " line). */
 #define LINE_KEEP 1024
@@ -90,11 +92,18 @@ typedef struct {
     DecodeSlot slots[2][N_SLOTS];
     guint next_set;
     Dsn *helper_dsn;
-    GThread *helper; /* decoding the round in flight, or NULL */
+    guint round_items; /* items that make a round now */
+    /* the helper thread, started with the second round and kept for the stream: rounds are
+     * handed to it on todo, and come back on done once it has no item left to take */
+    GThread *helper;
+    GAsyncQueue *todo, *done;
+    gboolean helper_busy; /* the round in flight was handed to it */
     Round flight;    /* the round in flight (items NULL: none) */
 } Mailbox;
 
 static void land_round(Mailbox *mb);
+
+static char helper_stop; /* its address, handed to the helper, tells it to end */
 
 static gpointer
 mailbox_new_common(ParserContext *ctx, gboolean mbox)
@@ -108,6 +117,7 @@ mailbox_new_common(ParserContext *ctx, gboolean mbox)
     mb->term = '\n';
     mb->content_length = -1;
     mb->round = g_ptr_array_new();
+    mb->round_items = FIRST_ROUND_ITEMS;
     return mb;
 }
 
@@ -130,6 +140,12 @@ mailbox_free(gpointer self)
     if (mb == NULL)
         return;
     land_round(mb); /* a stream that ended without finish */
+    if (mb->helper) {
+        g_async_queue_push(mb->todo, &helper_stop);
+        g_thread_join(mb->helper);
+        g_async_queue_unref(mb->todo);
+        g_async_queue_unref(mb->done);
+    }
     dsn_free(mb->dsn);
     dsn_free(mb->helper_dsn);
     for (int j = 0; j < 2; j++)
@@ -206,8 +222,14 @@ round_decode(Round *r, guint k)
 static gpointer
 helper_run(gpointer data)
 {
-    round_decode(data, SLOT_HELPER);
-    return NULL;
+    Mailbox *mb = data;
+    for (;;) {
+        gpointer r = g_async_queue_pop(mb->todo);
+        if (r == &helper_stop)
+            return NULL;
+        round_decode(r, SLOT_HELPER);
+        g_async_queue_push(mb->done, r);
+    }
 }
 
 /* Adds a decoded round's events, counts, examples and notes to the stream, in mailbox order,
@@ -257,9 +279,9 @@ static void
 finish_flight(Mailbox *mb)
 {
     round_decode(&mb->flight, SLOT_READER);
-    if (mb->helper)
-        g_thread_join(mb->helper);
-    mb->helper = NULL;
+    if (mb->helper_busy)
+        g_async_queue_pop(mb->done);
+    mb->helper_busy = FALSE;
 }
 
 /* Finishes the round in flight and adds its results. */
@@ -304,8 +326,16 @@ launch_round_on(Mailbox *mb, gboolean helper)
         mb->next_set ^= 1;
         mb->round = g_ptr_array_new();
         mb->round_bytes = 0;
-        if (helper)
-            mb->helper = g_thread_new("mbox", helper_run, &mb->flight);
+        mb->round_items = MIN(mb->round_items * 2, ROUND_ITEMS);
+        if (helper) {
+            if (mb->helper == NULL) {
+                mb->todo = g_async_queue_new();
+                mb->done = g_async_queue_new();
+                mb->helper = g_thread_new("mbox", helper_run, mb);
+            }
+            g_async_queue_push(mb->todo, &mb->flight);
+            mb->helper_busy = TRUE;
+        }
     }
     if (done.items != NULL)
         merge_round(mb, &done);
@@ -338,7 +368,7 @@ emit_item(Mailbox *mb, gsize n, gboolean at_end)
     it->truncated = mb->truncated;
     g_ptr_array_add(mb->round, it);
     mb->round_bytes += n;
-    if (mb->round->len >= ROUND_ITEMS || mb->round_bytes >= ROUND_BYTES)
+    if (mb->round->len >= mb->round_items || mb->round_bytes >= ROUND_BYTES)
         launch_round(mb);
 }
 
