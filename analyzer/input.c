@@ -853,6 +853,8 @@ input_read_path(const char *path, const InputOptions *options, const InputSink *
  * is left to the reading thread, which hands every stream to the sink in path order while the
  * helper starts on the next round. */
 #define ROUND_PATHS 256
+/* The first round is smaller, so that the helper starts early; rounds then double. */
+#define FIRST_ROUND_PATHS 32
 
 typedef struct {
     const char *path;
@@ -954,11 +956,25 @@ path_round_work(PathRound *r, guint k)
     }
 }
 
+/* The helper thread: rounds come on todo and go back on done once it has no path left to
+ * take; the address of path_helper_stop ends it. */
+typedef struct {
+    GAsyncQueue *todo, *done;
+} PathHelper;
+
+static char path_helper_stop;
+
 static gpointer
 path_helper_run(gpointer data)
 {
-    path_round_work(data, PATH_SLOT_HELPER);
-    return NULL;
+    PathHelper *h = data;
+    for (;;) {
+        gpointer r = g_async_queue_pop(h->todo);
+        if (r == &path_helper_stop)
+            return NULL;
+        path_round_work(r, PATH_SLOT_HELPER);
+        g_async_queue_push(h->done, r);
+    }
 }
 
 /* Hands a parsed file's stream and events to the sink, as input_read_path() would have. */
@@ -978,16 +994,17 @@ path_job_deliver(PathRound *r, PathJob *job, const InputSink *sink, guint32 *nex
     sink->stream_end(s, batch, sink->data);
 }
 
-/* Makes paths[start, start + ROUND_PATHS) the round's jobs and starts the helper on them. */
-static GThread *
-path_round_start(PathRound *r, const char *const *paths, guint start, guint n)
+/* Makes paths[start, start + size) the round's jobs and hands it to the helper. */
+static void
+path_round_start(PathRound *r, PathHelper *h, const char *const *paths, guint start, guint n,
+                 guint size)
 {
-    r->n = MIN(n - start, ROUND_PATHS);
+    r->n = MIN(n - start, size);
     r->next = 0;
     memset(r->jobs, 0, r->n * sizeof *r->jobs);
     for (guint i = 0; i < r->n; i++)
         r->jobs[i].path = paths[start + i];
-    return g_thread_new("paths", path_helper_run, r);
+    g_async_queue_push(h->todo, r);
 }
 
 gboolean
@@ -1011,17 +1028,21 @@ input_read_paths(const char *const *paths, guint n, const InputOptions *options,
         for (guint k = 0; k < N_PATH_SLOTS; k++)
             rounds[j].slots[k] = (PathSlot){.batch = event_batch_new(), .scratch = &scratch[k]};
     }
+    PathHelper h = {g_async_queue_new(), g_async_queue_new()};
+    GThread *helper = g_thread_new("paths", path_helper_run, &h);
     /* round cur is parsed, then handed over while the helper starts on the next */
     PathRound *cur = &rounds[0], *next = &rounds[1];
-    GThread *helper = path_round_start(cur, paths, 0, n);
+    guint size = FIRST_ROUND_PATHS;
+    path_round_start(cur, &h, paths, 0, n, size);
     guint start = cur->n;
     path_round_work(cur, PATH_SLOT_READER);
-    g_thread_join(helper);
+    g_async_queue_pop(h.done);
     gboolean ok = TRUE;
-    while (cur != NULL) {
-        helper = NULL;
-        if (start < n && ok) {
-            helper = path_round_start(next, paths, start, n);
+    for (;;) {
+        gboolean more = start < n && ok;
+        if (more) {
+            size = MIN(size * 2, ROUND_PATHS);
+            path_round_start(next, &h, paths, start, n, size);
             start += next->n;
         }
         for (guint i = 0; i < cur->n; i++) {
@@ -1033,14 +1054,18 @@ input_read_paths(const char *const *paths, guint n, const InputOptions *options,
         }
         for (guint k = 0; k < N_PATH_SLOTS; k++)
             event_batch_clear(cur->slots[k].batch);
-        if (helper == NULL)
+        if (!more)
             break;
         path_round_work(next, PATH_SLOT_READER);
-        g_thread_join(helper);
+        g_async_queue_pop(h.done);
         PathRound *t = cur;
         cur = next;
         next = t;
     }
+    g_async_queue_push(h.todo, &path_helper_stop);
+    g_thread_join(helper);
+    g_async_queue_unref(h.todo);
+    g_async_queue_unref(h.done);
     /* every parsed stream was handed over (an error only stops reading paths in order) */
     for (guint j = 0; j < 2; j++) {
         for (guint k = 0; k < N_PATH_SLOTS; k++)
