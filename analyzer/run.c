@@ -8,9 +8,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/syscall.h>
-#endif
 
 #include "classify.h"
 #include "correlate.h"
@@ -151,13 +148,6 @@ static gpointer
 csv_thread(gpointer data)
 {
     CsvJob *job = data;
-#ifdef __linux__
-    /* The workbook, what most people open, is written at the same time by two threads; on
-     * two cores this thread yields to them (a nice value is per thread on Linux) and has a
-     * core of its own once the workbook is done. */
-    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0)
-        g_debug("csv thread: setpriority: %s", g_strerror(errno));
-#endif
     job->ok = csv_write_report(job->report, job->dir, job->written, &job->error);
     job->finished = g_get_monotonic_time();
     return NULL;

@@ -10,6 +10,8 @@
 # write phase (every thread: on a busy machine they compare better than wall times), the peak
 # RSS and what writing added to it; then the median of each column. The first half has half the
 # rows: the peak RSS is the analysis's (every message keeps its timeline), writing adds nothing.
+# Last, the log again with --no-csv: the workbook written alone, without the CSV files' thread
+# sharing the cores with its two (rows and deflate).
 # BUILD: the build directory (default build-release, set up if missing).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,12 +36,18 @@ touch -r "$log" "$tmp/half.log" # the same inferred year
 cat "$log" "$tmp/half.log" >/dev/null # warm-up: both in the page cache
 
 # one run: "rows parse xlsx csv write_cpu peak_rss rss_before_writing parse_cpu"
-measure() {
+measure() { # file [option]
     rm -rf "$tmp/out"
-    MAILTRAIL_TIMING=1 "$build/mailtrail" report -q -o "$tmp/out" "$1" 2>"$tmp/err" || [ $? -eq 1 ]
-    rows=$(/usr/bin/python3 -c 'import csv, sys
+    MAILTRAIL_TIMING=1 "$build/mailtrail" report -q ${2:-} -o "$tmp/out" "$1" 2>"$tmp/err" ||
+        [ $? -eq 1 ]
+    if [ -f "$tmp/out/messages.csv" ]; then
+        rows=$(/usr/bin/python3 -c 'import csv, sys
 print(sum(1 for _ in csv.reader(open(sys.argv[1], newline="", encoding="utf-8"))) - 1)' \
-        "$tmp/out/messages.csv")
+            "$tmp/out/messages.csv")
+        echo "$rows" >"$tmp/rows"
+    else
+        rows=$(cat "$tmp/rows") # the workbook alone: the rows of the log's run
+    fi
     sed -n 's/^timing: .*read+correlate \([0-9.]*\) s ([^;]*; \([0-9.]*\) s cpu).*(xlsx \([0-9.]*\) s, csv \([0-9.]*\) s; \([0-9.]*\) s cpu), peak RSS \([0-9]*\) MB (\([0-9]*\) MB before writing)$/\1 \3 \4 \5 \6 \7 \2/p' \
         "$tmp/err" | { read -r parse xlsx csv cpu rss before pcpu || { cat "$tmp/err" >&2; exit 1; }
         echo "$rows $parse $xlsx $csv $cpu $rss $before $pcpu"; }
@@ -48,17 +56,19 @@ print(sum(1 for _ in csv.reader(open(sys.argv[1], newline="", encoding="utf-8"))
 echo "log: $log ($(awk -v b="$(stat -c %s "$log")" 'BEGIN { printf "%.0f", b / 1e6 }') MB, $lines lines); $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-12s %8s %8s %7s %6s %6s %10s %10s %9s %9s\n" "" "rows" "parse s" "xlsx s" "ratio" "csv s" \
     "parse cpu" "write cpu" "peak RSS" "by write"
-for which in log half; do
-    file=$log
+for which in log alone half; do
+    file=$log option=
     [ "$which" = half ] && file=$tmp/half.log
+    [ "$which" = alone ] && option=--no-csv
     : >"$tmp/$which.runs"
     i=0
     while [ $i -lt "$runs" ]; do
-        measure "$file" >>"$tmp/$which.runs"
+        measure "$file" $option >>"$tmp/$which.runs"
         i=$((i + 1))
     done
     label="full log"
     [ "$which" = half ] && label="first half"
+    [ "$which" = alone ] && label="--no-csv"
     # every run (with its ratio as a ninth field), then the median of each column
     awk '{ print $0, ($2 > 0 ? $3 / $2 : 0) }' "$tmp/$which.runs" >"$tmp/$which.all"
     median=""
