@@ -25,26 +25,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mb=$(awk -v b="$(stat -c %s "$log")" 'BEGIN { printf "%.0f", b / 1e6 }')
 cat "$log" >/dev/null
-measure() {
-    name=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || true
-    echo "$name $(tail -n 1 "$tmp/time")"
-}
-# mailtrail runs RUNS times (default 3; the peer, at a minute a run, once): the median wall
-# time and its peak RSS, so that one run slowed by other work on the machine does not decide
-runs=${RUNS:-3}
-measure_median() { # name, command...: prints "name wall rss_kb" of the median run
-    name=$1
-    shift
-    : >"$tmp/$name.runs"
-    i=0
-    while [ "$i" -lt "$runs" ]; do
-        measure "$name" "$@" >>"$tmp/$name.runs"
-        i=$((i + 1))
-    done
-    sort -k2,2g "$tmp/$name.runs" | awk -v m=$(((runs + 1) / 2)) 'NR == m'
-}
+. "$here/tests/bench/measure.sh"
 {
     measure eximstats eximstats "$log"
     measure_median aggregate "$build/mailtrail" report -q --no-messages -o "$tmp/agg" "$log"

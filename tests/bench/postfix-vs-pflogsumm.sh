@@ -30,26 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 mb=$(awk -v b="$(stat -c %s "$log")" 'BEGIN { printf "%.0f", b / 1e6 }')
 cat "$log" >/dev/null # warm-up: the log is in the page cache for every run
 
-measure() { # name, command...: prints "name wall rss_kb"
-    name=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || true
-    echo "$name $(tail -n 1 "$tmp/time")"
-}
-# mailtrail runs RUNS times (default 3; the peer, at a minute a run, once): the median wall
-# time and its peak RSS, so that one run slowed by other work on the machine does not decide
-runs=${RUNS:-3}
-measure_median() { # name, command...: prints "name wall rss_kb" of the median run
-    name=$1
-    shift
-    : >"$tmp/$name.runs"
-    i=0
-    while [ "$i" -lt "$runs" ]; do
-        measure "$name" "$@" >>"$tmp/$name.runs"
-        i=$((i + 1))
-    done
-    sort -k2,2g "$tmp/$name.runs" | awk -v m=$(((runs + 1) / 2)) 'NR == m'
-}
+. "$here/tests/bench/measure.sh"
 measure pflogsumm pflogsumm "$log" >"$tmp/r1"
 measure_median aggregate "$build/mailtrail" report -q --no-messages -o "$tmp/agg" "$log" >"$tmp/r2"
 measure_median full env MAILTRAIL_TIMING=1 "$build/mailtrail" report -q -o "$tmp/full" "$log" >"$tmp/r3"
