@@ -110,6 +110,54 @@ test_queue_id_reuse(void)
     g_assert_cmpint(second->cls.permanence, ==, PERMANENCE_PERMANENT);
 }
 
+/* Thousands of queue entries open at once, removed in another order than they came, and every
+ * queue id used again later: the correlator's index of open messages (which takes a message out
+ * when its entry is removed) must give each line to the right message. */
+static void
+test_many_open_and_reused(void)
+{
+    enum { N = 3000, WINDOW = 150 };
+    g_autoptr(GString) log = g_string_new(NULL);
+    for (int pass = 0; pass < 2; pass++) {
+        /* a message i is queued at step i and delivered at step i + WINDOW / 2; every WINDOW
+         * steps, the messages queued two windows before are removed, newest first */
+        for (int step = 0; step <= N + 2 * WINDOW; step++) {
+            int h = 8 + 2 * pass + step / 3600, m = step / 60 % 60, sec = step % 60;
+            char when[16];
+            g_snprintf(when, sizeof when, "%02d:%02d:%02d", h, m, sec);
+            if (step < N)
+                g_string_append_printf(log,
+                                       "Nov 24 %s mx1 postfix/qmgr[3]: %010X: from=<news@example.com>, "
+                                       "size=100, nrcpt=1 (queue active)\n",
+                                       when, (guint)step * 7919u + 0x10000u);
+            int d = step - WINDOW / 2;
+            if (d >= 0 && d < N)
+                g_string_append_printf(log,
+                                       "Nov 24 %s mx1 postfix/smtp[4]: %010X: to=<r%d-%d@d.example>, "
+                                       "relay=mx.d.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, "
+                                       "dsn=2.0.0, status=sent (250 2.0.0 Ok)\n",
+                                       when, (guint)d * 7919u + 0x10000u, pass, d);
+            if (step >= 2 * WINDOW && step % WINDOW == 0)
+                for (int k = MIN(step - WINDOW, N) - 1; k >= step - 2 * WINDOW; k--)
+                    g_string_append_printf(log, "Nov 24 %s mx1 postfix/qmgr[3]: %010X: removed\n",
+                                           when, (guint)k * 7919u + 0x10000u);
+        }
+    }
+    g_autoptr(Run) r = run_postfix(log->str);
+    g_assert_cmpuint(counted_messages(r), ==, 2 * N);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i += 7) {
+            g_autofree char *rcpt = g_strdup_printf("r%d-%d@d.example", pass, i);
+            g_autofree char *qid = g_strdup_printf("%010X", (guint)i * 7919u + 0x10000u);
+            const Timeline *t = timeline_of(r, rcpt, 0);
+            g_assert_nonnull(t);
+            g_assert_cmpint(t->outcome, ==, OUTCOME_DELIVERED);
+            g_assert_cmpstr(t->message->queue_id, ==, qid);
+            g_assert_cmpuint(t->message->n_timelines, ==, 1);
+            g_assert_true(t->message->closed);
+        }
+}
+
 /* qmgr's message-level expiry ends only the recipients still deferred; the bounce Postfix then
  * sends is its own queue entry, not a campaign message. */
 static const char expiry_log[] =
@@ -484,6 +532,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/correlate/queue-id-reuse", test_queue_id_reuse);
+    g_test_add_func("/correlate/many-open-and-reused", test_many_open_and_reused);
     g_test_add_func("/correlate/expiry-and-notification", test_expiry_and_notification);
     g_test_add_func("/correlate/content-filter-hop", test_content_filter_hop);
     g_test_add_func("/correlate/local-deliveries", test_local_deliveries);
