@@ -76,11 +76,6 @@ key_index_slot(const KeyIndex *x, const char *key, guint32 h)
     }
 }
 
-static Message *
-key_index_lookup_len(const KeyIndex *x, const char *key, gsize len)
-{
-    return key_index_slot(x, key, string_pool_hash(key, len))->head;
-}
 
 /* Asks for the slot of hash h to be fetched into the cache (a lookup follows soon). */
 static void
@@ -115,7 +110,7 @@ key_index_prefetch_timeline(const KeyIndex *x, guint32 h, gboolean last_event)
 static Message *
 key_index_lookup(const KeyIndex *x, const char *key)
 {
-    return key_index_lookup_len(x, key, strlen(key));
+    return key_index_slot(x, key, string_pool_hash(key, strlen(key)))->head;
 }
 
 static void

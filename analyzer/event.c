@@ -122,8 +122,8 @@ event_batch_free(EventBatch *batch)
 }
 
 /* Does s hold a control character, DEL or a non-ASCII byte? Eight bytes at a time (may say
- * yes for a clean word after a borrow, never no for a dirty one): most text is plain ASCII,
- * and this runs for every string of every event. */
+ * yes for a clean word after a borrow, never no for a dirty one): for the tail of an event's
+ * strings (region_needs_care takes sixteen at a time) and for each string of a dirty event. */
 static gboolean
 batch_needs_care(const char *s, gsize len)
 {
