@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "bigblock.h"
 #include "string-pool.h"
 
 G_DEFINE_QUARK(correlate_error_quark, correlate_error)
@@ -14,28 +15,46 @@ G_DEFINE_QUARK(correlate_error_quark, correlate_error)
 /* A timeline with more recipients than this gets a hash index for recipient lookups. */
 #define MANY_RECIPIENTS 8
 
-/* Fixed-size records are carved from large blocks: millions of messages, no malloc each. */
+/* Fixed-size records are carved from large blocks: millions of messages, no malloc each.
+ * The blocks come zeroed from the kernel and are never reused, so records start zeroed. */
+#define ARENA_BLOCK ((gsize)4 << 20)
+
 typedef struct {
-    GPtrArray *blocks;
+    GArray *blocks; /* ArenaBlock */
     char *cur;
     gsize left;
 } Arena;
+
+typedef struct {
+    gpointer data;
+    gsize size;
+} ArenaBlock;
 
 static gpointer
 arena_alloc(Arena *a, gsize size)
 {
     size = (size + 7) & ~(gsize)7;
     if (size > a->left) {
-        gsize block = MAX((gsize)1 << 20, size);
-        a->cur = g_malloc(block);
-        a->left = block;
-        g_ptr_array_add(a->blocks, a->cur);
+        ArenaBlock b = {.size = big_block_size(MAX(ARENA_BLOCK, size))};
+        b.data = big_block_alloc(b.size);
+        g_array_append_val(a->blocks, b);
+        a->cur = b.data;
+        a->left = b.size;
     }
     gpointer p = a->cur;
-    memset(p, 0, size);
     a->cur += size;
     a->left -= size;
     return p;
+}
+
+static void
+arena_free(Arena *a)
+{
+    for (guint i = 0; i < a->blocks->len; i++) {
+        ArenaBlock *b = &g_array_index(a->blocks, ArenaBlock, i);
+        big_block_free(b->data, b->size);
+    }
+    g_array_free(a->blocks, TRUE);
 }
 
 /* Messages by key (queue id, else Message-ID ...), each slot the newest of a chain through
@@ -319,8 +338,8 @@ Correlator *
 correlator_new(const CorrelatorOptions *options, GError **error)
 {
     g_autoptr(Correlator) c = g_new0(Correlator, 1);
-    c->arena.blocks = g_ptr_array_new_with_free_func(g_free);
-    c->pool = string_pool_new();
+    c->arena.blocks = g_array_new(FALSE, FALSE, sizeof(ArenaBlock));
+    c->pool = string_pool_new_large();
     c->messages = g_ptr_array_new();
     key_index_init(&c->by_key, 0);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
@@ -377,7 +396,7 @@ correlator_free(Correlator *c)
 {
     if (c == NULL)
         return;
-    g_ptr_array_unref(c->arena.blocks);
+    arena_free(&c->arena);
     string_pool_free(c->pool);
     g_ptr_array_unref(c->messages);
     if (c->counted)
@@ -1271,23 +1290,143 @@ scan_message(Correlator *c, const Message *m)
     return flags;
 }
 
+/* Report order: by the time each message and recipient was first seen; equal times keep the
+ * order in which the inputs showed them. Sorted as (time, index) pairs: no pointer chasing
+ * inside the sort. */
+typedef struct {
+    gint64 when;
+    guint32 index; /* in the range's counted array; SORT_KEY_UNSURE marks a hop candidate */
+} SortKey;
+
+/* The timeline of a message that may turn out to be a hop (and so not counted): decided when
+ * the ranges are merged, after the hops are folded. */
+#define SORT_KEY_UNSURE 0x80000000u
+
+static int
+compare_sort_keys(const void *pa, const void *pb)
+{
+    const SortKey *x = pa, *y = pb;
+    if (x->when != y->when)
+        return x->when < y->when ? -1 : 1;
+    guint32 i = x->index & ~SORT_KEY_UNSURE, j = y->index & ~SORT_KEY_UNSURE;
+    return i < j ? -1 : i > j;
+}
+
+/* One thread's share of the messages, in order of creation. */
 typedef struct {
     Correlator *c;
     guint from, to;
-    guint8 *flags;
-} ScanJob;
+    guint8 *flags;          /* scan: SCAN_* per message */
+    Classifier *classifier; /* NULL: the timelines are not finished by this walk */
+    gboolean collect;       /* gather the counted timelines in this walk */
+    /* the counted timelines of this range, in order of creation, and their sort keys (in
+     * report order once the range is done) */
+    GPtrArray *counted;
+    GArray *keys; /* SortKey */
+    guint64 messages_counted, uncounted_deliveries;
+} __attribute__((aligned(64))) RangeJob; /* the threads' counters on lines of their own */
+
+static guint64
+count_deliveries(const Timeline *t)
+{
+    guint64 n = 0;
+    for (const TimelineEvent *e = t->events; e; e = e->next)
+        n += e->kind == EVENT_KIND_DELIVERED;
+    return n;
+}
+
+static void
+collect_timeline(RangeJob *job, Timeline *t, gboolean unsure)
+{
+    g_assert(job->counted->len < SORT_KEY_UNSURE);
+    SortKey k = {.when = t->first_seen ? t->first_seen : t->message->queued_at,
+                 .index = job->counted->len | (unsure ? SORT_KEY_UNSURE : 0)};
+    g_array_append_val(job->keys, k);
+    g_ptr_array_add(job->counted, t);
+}
+
+/* Finishes a message's timelines (when the job says so) and gathers the counted ones.
+ * counted: TRUE/FALSE when known; unsure for a hop candidate. */
+static void
+finish_message(RangeJob *job, Message *m, gboolean counted, gboolean unsure)
+{
+    job->messages_counted += counted && !unsure;
+    for (Timeline *t = m->timelines; t; t = t->next) {
+        if (job->classifier)
+            timeline_finish(t, job->classifier);
+        if (!job->collect)
+            continue;
+        if (counted || unsure)
+            collect_timeline(job, t, unsure);
+        else if (!m->internal)
+            job->uncounted_deliveries += count_deliveries(t);
+    }
+}
 
 static gpointer
 scan_range(gpointer data)
 {
-    ScanJob *job = data;
+    RangeJob *job = data;
     Message *const *all = (Message *const *)job->c->messages->pdata;
     for (guint i = job->from; i < job->to; i++) {
         if (i + 4 < job->to)
             __builtin_prefetch(all[i + 4]);
-        job->flags[i] = scan_message(job->c, all[i]);
+        Message *m = all[i];
+        guint8 flags = job->flags[i] = scan_message(job->c, m);
+        /* whether it is counted is known here, except for a hop candidate */
+        gboolean unsure = (flags & SCAN_MAYBE_HOP) != 0;
+        gboolean local = (flags & SCAN_LOCAL) && !job->c->include_local;
+        gboolean counted = !(m->notification || m->timelines == NULL || local || unsure);
+        if (job->classifier || job->collect)
+            finish_message(job, m, counted, unsure);
     }
+    if (job->collect)
+        g_array_sort(job->keys, compare_sort_keys);
     return NULL;
+}
+
+static gboolean
+message_counted(const Message *m)
+{
+    return !(m->notification || m->internal || m->local || m->timelines == NULL);
+}
+
+static gpointer
+finish_range(gpointer data)
+{
+    RangeJob *job = data;
+    Message *const *all = (Message *const *)job->c->messages->pdata;
+    for (guint i = job->from; i < job->to; i++)
+        finish_message(job, all[i], message_counted(all[i]), FALSE);
+    g_array_sort(job->keys, compare_sort_keys);
+    return NULL;
+}
+
+/* Runs fn over the messages, split into n ranges on n threads (this one included). */
+static void
+run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn, guint8 *flags,
+           Classifier *const *classifiers, gboolean collect)
+{
+    GThread *threads[8] = {NULL};
+    guint total = c->messages->len, per = (total + n - 1) / n;
+    for (guint k = 0; k < n; k++) {
+        guint from = MIN(k * per, total), to = MIN((k + 1) * per, total);
+        jobs[k] = (RangeJob){
+            .c = c,
+            .from = from,
+            .to = to,
+            .flags = flags,
+            .classifier = classifiers ? classifiers[k] : NULL,
+            .collect = collect,
+            .counted = collect ? g_ptr_array_sized_new(to - from) : NULL,
+            .keys = collect ? g_array_sized_new(FALSE, FALSE, sizeof(SortKey), to - from) : NULL,
+        };
+        if (k > 0)
+            threads[k] = g_thread_new("finish", fn, &jobs[k]);
+    }
+    fn(&jobs[0]);
+    for (guint k = 1; k < n; k++)
+        g_thread_join(threads[k]);
 }
 
 static void
@@ -1311,24 +1450,16 @@ fold_one(Correlator *c, Message *m)
         next->queued_at = m->queued_at;
 }
 
+/* Scans every message on the threads (with classifiers, finishing and gathering the counted
+ * timelines in the same walk: possible when nothing is left to link into them), then applies
+ * the hops in order and marks the local messages. */
 static void
-fold_hops_and_mark_local(Correlator *c, guint threads)
+fold_hops_and_mark_local(Correlator *c, RangeJob *jobs, guint threads,
+                         Classifier *const *classifiers)
 {
     guint n = c->messages->len;
     g_autofree guint8 *flags = g_new(guint8, MAX(n, 1));
-    threads = CLAMP(threads, 1, 8);
-    ScanJob jobs[8];
-    GThread *workers[8] = {NULL};
-    guint per = (n + threads - 1) / threads;
-    for (guint k = 0; k < threads; k++) {
-        jobs[k] = (ScanJob){.c = c, .from = MIN(k * per, n), .to = MIN((k + 1) * per, n),
-                            .flags = flags};
-        if (k > 0)
-            workers[k] = g_thread_new("finish", scan_range, &jobs[k]);
-    }
-    scan_range(&jobs[0]);
-    for (guint k = 1; k < threads; k++)
-        g_thread_join(workers[k]);
+    run_ranges(c, jobs, threads, scan_range, flags, classifiers, classifiers != NULL);
     /* in order: an earlier hop moves its queue time to the next message, which a later
      * hop's check reads */
     for (guint i = 0; i < n; i++)
@@ -1345,69 +1476,11 @@ fold_hops_and_mark_local(Correlator *c, guint threads)
     }
 }
 
-/* Report order: by the time each message and recipient was first seen; equal times keep the
- * order in which the inputs showed them. Sorted as (time, index) pairs: no pointer chasing
- * inside the sort. */
-typedef struct {
-    gint64 when;
-    guint32 index;
-} SortKey;
-
-static int
-compare_sort_keys(const void *pa, const void *pb)
-{
-    const SortKey *x = pa, *y = pb;
-    if (x->when != y->when)
-        return x->when < y->when ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-typedef struct {
-    const GPtrArray *messages;
-    guint from, to;
-    Classifier *classifier;
-    /* the counted timelines of this range, in order of creation, and their sort keys (in
-     * report order once the range is done) */
-    GPtrArray *counted;
-    GArray *keys; /* SortKey */
-    guint64 messages_counted, uncounted_deliveries;
-} FinishJob;
-
-static gboolean
-message_counted(const Message *m)
-{
-    return !(m->notification || m->internal || m->local || m->timelines == NULL);
-}
-
-static gpointer
-finish_range(gpointer data)
-{
-    FinishJob *job = data;
-    for (guint i = job->from; i < job->to; i++) {
-        Message *m = job->messages->pdata[i];
-        gboolean counted = message_counted(m);
-        job->messages_counted += counted;
-        for (Timeline *t = m->timelines; t; t = t->next) {
-            timeline_finish(t, job->classifier);
-            if (counted) {
-                SortKey k = {.when = t->first_seen ? t->first_seen : m->queued_at,
-                             .index = job->counted->len};
-                g_array_append_val(job->keys, k);
-                g_ptr_array_add(job->counted, t);
-            } else if (!m->internal) {
-                for (const TimelineEvent *e = t->events; e; e = e->next)
-                    job->uncounted_deliveries += e->kind == EVENT_KIND_DELIVERED;
-            }
-        }
-    }
-    g_array_sort(job->keys, compare_sort_keys);
-    return NULL;
-}
-
 /* The ranges' sorted timelines merged into one list in report order (ranges are in order of
- * creation, so comparing (time, range, index) is comparing (time, global index)). */
+ * creation, so comparing (time, range, index) is comparing (time, global index)). The hop
+ * candidates are decided here: counted unless they were folded or are local. */
 static void
-merge_counted(Correlator *c, FinishJob *jobs, guint n)
+merge_counted(Correlator *c, RangeJob *jobs, guint n)
 {
     guint total = 0;
     for (guint k = 0; k < n; k++) {
@@ -1430,7 +1503,21 @@ merge_counted(Correlator *c, FinishJob *jobs, guint n)
                 best = k;
         }
         const SortKey *x = &g_array_index(jobs[best].keys, SortKey, pos[best]++);
-        g_ptr_array_add(c->counted, jobs[best].counted->pdata[x->index]);
+        Timeline *t = jobs[best].counted->pdata[x->index & ~SORT_KEY_UNSURE];
+        if (x->index & SORT_KEY_UNSURE) {
+            const Message *m = t->message;
+            if (!message_counted(m)) {
+                if (!m->internal)
+                    c->uncounted_deliveries += count_deliveries(t);
+                continue;
+            }
+            c->messages_counted += t == m->timelines;
+        }
+        g_ptr_array_add(c->counted, t);
+    }
+    for (guint k = 0; k < n; k++) {
+        g_ptr_array_unref(jobs[k].counted);
+        g_array_unref(jobs[k].keys);
     }
 }
 
@@ -1442,9 +1529,12 @@ index_all_keys(Correlator *c)
     Message *const *all = (Message *const *)c->messages->pdata;
     guint n = c->messages->len;
     for (guint i = 0; i < n; i++) {
-        /* the messages are far apart: fetch the ones a few steps ahead while this one waits */
+        /* the messages are far apart and so are their slots: fetch the message eight steps
+         * ahead, and the slot of the one four steps ahead (whose hash has arrived by then) */
         if (i + 8 < n)
             __builtin_prefetch(all[i + 8]);
+        if (i + 4 < n && all[i + 4]->key)
+            key_index_prefetch(&c->by_key, all[i + 4]->key_hash);
         if (all[i]->key)
             key_index_push(&c->by_key, all[i]);
     }
@@ -1453,52 +1543,38 @@ index_all_keys(Correlator *c)
 void
 correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint n)
 {
-    index_all_keys(c);
-    fold_hops_and_mark_local(c, n);
-    if (c->pending->len > 0) {
-        build_indexes(c);
-        g_array_sort(c->pending, compare_event_time);
-        /* application events first: they give campaigns and create the messages that never
-         * reached an MTA; then transcripts; then the mailbox */
-        for (int pass = 0; pass < 3; pass++) {
-            for (guint i = 0; i < c->pending->len; i++) {
-                const Event *e = &g_array_index(c->pending, Event, i);
-                gboolean app = is_app_kind(e->kind);
-                gboolean transcript = (e->attempt_flags & EVENT_FLAG_TRANSCRIPT) != 0;
-                if (pass == 0 && app)
-                    link_app_event(c, e);
-                else if (pass == 1 && transcript)
-                    link_transcript(c, e);
-                else if (pass == 2 && !app && !transcript)
-                    link_mailbox(c, e);
-            }
-        }
-        g_array_set_size(c->pending, 0);
-    }
-    /* each timeline is derived on its own: split the messages between the threads */
     n = CLAMP(n, 1, 8);
-    FinishJob jobs[8];
-    GThread *threads[8] = {NULL};
-    guint per = (c->messages->len + n - 1) / n;
-    for (guint k = 0; k < n; k++) {
-        guint from = MIN(k * per, c->messages->len), to = MIN((k + 1) * per, c->messages->len);
-        jobs[k] = (FinishJob){.messages = c->messages,
-                              .from = from,
-                              .to = to,
-                              .classifier = classifiers[k],
-                              .counted = g_ptr_array_sized_new(to - from),
-                              .keys = g_array_sized_new(FALSE, FALSE, sizeof(SortKey), to - from)};
-        if (k > 0)
-            threads[k] = g_thread_new("finish", finish_range, &jobs[k]);
+    RangeJob jobs[8];
+    index_all_keys(c);
+    /* without events from other sources to link into them, the timelines are complete once
+     * read: finished and gathered in the scan's walk */
+    gboolean complete = c->pending->len == 0;
+    fold_hops_and_mark_local(c, jobs, n, complete ? classifiers : NULL);
+    if (complete) {
+        merge_counted(c, jobs, n);
+        return;
     }
-    finish_range(&jobs[0]);
-    for (guint k = 1; k < n; k++)
-        g_thread_join(threads[k]);
+    build_indexes(c);
+    g_array_sort(c->pending, compare_event_time);
+    /* application events first: they give campaigns and create the messages that never
+     * reached an MTA; then transcripts; then the mailbox */
+    for (int pass = 0; pass < 3; pass++) {
+        for (guint i = 0; i < c->pending->len; i++) {
+            const Event *e = &g_array_index(c->pending, Event, i);
+            gboolean app = is_app_kind(e->kind);
+            gboolean transcript = (e->attempt_flags & EVENT_FLAG_TRANSCRIPT) != 0;
+            if (pass == 0 && app)
+                link_app_event(c, e);
+            else if (pass == 1 && transcript)
+                link_transcript(c, e);
+            else if (pass == 2 && !app && !transcript)
+                link_mailbox(c, e);
+        }
+    }
+    g_array_set_size(c->pending, 0);
+    /* each timeline is derived on its own: split the messages between the threads */
+    run_ranges(c, jobs, n, finish_range, NULL, classifiers, TRUE);
     merge_counted(c, jobs, n);
-    for (guint k = 0; k < n; k++) {
-        g_ptr_array_unref(jobs[k].counted);
-        g_array_unref(jobs[k].keys);
-    }
 }
 
 void

@@ -3,7 +3,11 @@
 
 #include <string.h>
 
+#include "bigblock.h"
+
 #define CHUNK_SIZE (256 * 1024)
+/* chunks of pools that only grow (string_pool_new_large) */
+#define LARGE_CHUNK_SIZE ((gsize)4 << 20)
 
 typedef struct {
     char *data;
@@ -17,6 +21,7 @@ typedef struct {
 struct StringPool {
     GArray *chunks; /* Chunk; the last one is current */
     guint current;
+    gboolean large; /* chunks are big blocks (bigblock.h) */
     const char **strs; /* interned strings (NULL: empty slot), created on first intern */
     guint32 *hashes;
     gsize mask;        /* slots - 1 (a power of two minus one) */
@@ -36,13 +41,26 @@ string_pool_new(void)
     return pool;
 }
 
+StringPool *
+string_pool_new_large(void)
+{
+    StringPool *pool = string_pool_new();
+    pool->large = TRUE;
+    return pool;
+}
+
 void
 string_pool_free(StringPool *pool)
 {
     if (pool == NULL)
         return;
-    for (guint i = 0; i < pool->chunks->len; i++)
-        g_free(g_array_index(pool->chunks, Chunk, i).data);
+    for (guint i = 0; i < pool->chunks->len; i++) {
+        Chunk *c = &g_array_index(pool->chunks, Chunk, i);
+        if (pool->large)
+            big_block_free(c->data, c->size);
+        else
+            g_free(c->data);
+    }
     g_array_free(pool->chunks, TRUE);
     g_free(pool->strs);
     g_free(pool->hashes);
@@ -66,7 +84,12 @@ pool_alloc(StringPool *pool, gsize n)
         pool->current++;
     }
     Chunk c = {.size = MAX(CHUNK_SIZE, n), .used = n};
-    c.data = g_malloc(c.size);
+    if (pool->large) {
+        c.size = big_block_size(MAX(LARGE_CHUNK_SIZE, n));
+        c.data = big_block_alloc(c.size);
+    } else {
+        c.data = g_malloc(c.size);
+    }
     /* keep reusable chunks after the current one: insert the new chunk at the current slot */
     g_array_insert_val(pool->chunks, pool->current, c);
     pool->bytes += n;

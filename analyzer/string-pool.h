@@ -7,6 +7,9 @@
 typedef struct StringPool StringPool;
 
 StringPool *string_pool_new(void);
+/* For a pool that grows to many MB and is not cleared (the correlator's): chunks of 4 MiB from
+ * big_block_alloc. */
+StringPool *string_pool_new_large(void);
 void string_pool_free(StringPool *pool);
 /* Returns the one stored copy of s (NUL-terminated); NULL for NULL. */
 const char *string_pool_intern(StringPool *pool, const char *s);

@@ -352,6 +352,57 @@ test_auto_reply(void)
     g_assert_true(it->linked == t);
 }
 
+/* The timelines are finished and gathered in the scan's walk when nothing from other sources
+ * is left to link, after the linking otherwise: both ways, on two threads, give the same
+ * counted timelines in the same order and the same counts (hops and local mail included). */
+static Run *
+run_two_threads(const char *log, const char *mailbox)
+{
+    Run *r = g_new0(Run, 1);
+    r->corr = correlator_new(NULL, NULL);
+    r->classifier = classifier_new();
+    g_autoptr(Classifier) second = classifier_new();
+    g_autoptr(Harness) h = harness_run(&postfix_parser_class, log, strlen(log), 2026);
+    correlator_consume(r->corr, h->batch);
+    if (mailbox) {
+        g_autoptr(Harness) m = harness_run(&mailbox_eml_parser, mailbox, strlen(mailbox), 2026);
+        correlator_consume(r->corr, m->batch);
+    }
+    Classifier *both[] = {r->classifier, second};
+    correlator_finish_parallel(r->corr, both, 2);
+    return r;
+}
+
+static void
+test_finish_paths_agree(void)
+{
+    g_autofree char *log = g_strconcat(reuse_log, filter_log, local_log, NULL);
+    g_autoptr(Run) plain = run_two_threads(log, NULL);
+    g_autoptr(Run) linked = run_two_threads(log, autoreply);
+    guint64 m1 = 0, m2 = 0, u1 = 0, u2 = 0;
+    const GPtrArray *a = correlator_counted_timelines(plain->corr, &m1, &u1);
+    const GPtrArray *b = correlator_counted_timelines(linked->corr, &m2, &u2);
+    g_assert_cmpuint(a->len, ==, b->len);
+    g_assert_cmpuint(a->len, >=, 3);
+    for (guint i = 0; i < a->len; i++) {
+        const Timeline *x = a->pdata[i], *y = b->pdata[i];
+        g_assert_cmpstr(x->recipient, ==, y->recipient);
+        g_assert_cmpstr(x->message->queue_id, ==, y->message->queue_id);
+        g_assert_cmpint(x->outcome, ==, y->outcome);
+        if (i + 1 < a->len)
+            g_assert_cmpint(x->first_seen, <=, ((const Timeline *)a->pdata[i + 1])->first_seen);
+    }
+    g_assert_cmpuint(m1, ==, m2);
+    g_assert_cmpuint(u1, ==, u2);
+    g_assert_cmpuint(u1, ==, 1); /* the local delivery */
+    g_assert_cmpuint(correlator_stats(plain->corr)->internal_hops, ==, 1);
+    g_assert_cmpuint(correlator_stats(linked->corr)->internal_hops, ==, 1);
+    g_assert_cmpuint(correlator_stats(plain->corr)->local_messages, ==, 1);
+    /* the hop's first message is not among them, its continuation is */
+    for (guint i = 0; i < a->len; i++)
+        g_assert_cmpstr(((const Timeline *)a->pdata[i])->message->queue_id, !=, "DDDD44444");
+}
+
 /* Application events: a compile failure never reaches the MTA; two recipients of one
  * Message-ID stay two timelines; a submitted message joins its MTA record. */
 static const char app_log[] =
@@ -541,6 +592,7 @@ main(int argc, char **argv)
     g_test_add_func("/correlate/forwarding-failure", test_forwarding_failure);
     g_test_add_func("/correlate/unlinked-bounce", test_unlinked_bounce);
     g_test_add_func("/correlate/auto-reply", test_auto_reply);
+    g_test_add_func("/correlate/finish-paths-agree", test_finish_paths_agree);
     g_test_add_func("/correlate/application-events", test_application_events);
     g_test_add_func("/correlate/transcript-gives-step", test_transcript_gives_step);
     g_test_add_func("/correlate/lightmeter-outcomes", test_lightmeter_outcomes);
