@@ -176,6 +176,7 @@ typedef struct {
     GStringChunk *strings_more; /* the strings of a builder merged into this one */
     /* this builder's share of the totals */
     Counts all;
+    guint64 no_message_id, no_campaign, unknown_step;
     gint64 first, last;
     GHashTable *cause_totals; /* cause -> count */
     /* the timelines it counts: [from, to) of the sorted array */
@@ -778,6 +779,9 @@ builder_merge(Builder *a, Builder *b)
     merge_table(a->hours, b->hours, merge_period, FALSE);
     merge_table(a->suppress, b->suppress, merge_suppress, FALSE);
     counts_merge(&a->all, &b->all);
+    a->no_message_id += b->no_message_id;
+    a->no_campaign += b->no_campaign;
+    a->unknown_step += b->unknown_step;
     if (b->first && (a->first == 0 || b->first < a->first))
         a->first = b->first;
     if (b->last > a->last)
@@ -824,6 +828,11 @@ build_range(gpointer data)
             b->first = when;
         if (t->last_seen > b->last)
             b->last = t->last_seen;
+        b->no_message_id += t->message->message_id == NULL;
+        b->no_campaign += t->message->campaign == NULL;
+        b->unknown_step += (t->outcome == OUTCOME_FAILED || t->outcome == OUTCOME_EXPIRED ||
+                            t->outcome == OUTCOME_PENDING) &&
+                           t->cls.step == STEP_UNKNOWN && t->cls.cause;
 
         /* steps x causes */
         if (t->outcome != OUTCOME_DELIVERED && t->outcome != OUTCOME_UNKNOWN &&
@@ -919,6 +928,9 @@ aggregates_build(const Correlator *c)
     builder_merge(&bb[0], &bb[1]);
     Builder b = bb[0]; /* the merged tables */
     a->all = b.all;
+    a->no_message_id = b.no_message_id;
+    a->no_campaign = b.no_campaign;
+    a->unknown_step = b.unknown_step;
     a->first = b.first;
     a->last = b.last;
     g_hash_table_destroy(a->cause_totals);

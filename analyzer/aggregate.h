@@ -91,6 +91,9 @@ typedef struct {
     Counts all;
     guint64 messages;     /* counted distinct messages */
     guint64 uncounted_deliveries; /* notifications and local mail delivered (not counted) */
+    /* data quality: counted timelines whose message has no Message-ID, no campaign; failures
+     * (failed, expired, pending) with a cause but no known step */
+    guint64 no_message_id, no_campaign, unknown_step;
     gint64 first, last;   /* µs UTC over all counted timelines */
     GPtrArray *steps;     /* StepCauseRow*, sorted: step order, then count */
     GPtrArray *domains;   /* GroupRow*, by recipients desc */

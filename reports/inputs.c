@@ -105,18 +105,6 @@ report_quality_sheet(const ReportData *d)
             unknown_format++;
     }
     const CorrelatorStats *cs = correlator_stats(d->corr);
-    guint64 no_msgid = 0, unknown_step = 0, no_campaign = 0;
-    for (guint i = 0; i < d->agg->timelines->len; i++) {
-        const Timeline *tl = d->agg->timelines->pdata[i];
-        if (tl->message->message_id == NULL)
-            no_msgid++;
-        if (tl->message->campaign == NULL)
-            no_campaign++;
-        if ((tl->outcome == OUTCOME_FAILED || tl->outcome == OUTCOME_EXPIRED ||
-             tl->outcome == OUTCOME_PENDING) &&
-            tl->cls.step == STEP_UNKNOWN && tl->cls.cause)
-            unknown_step++;
-    }
     kv(t, "Unrecognised lines", unrec_lines, "read, not understood (examples: Inputs sheet)");
     kv(t, "Unparsed mailbox items", unrec_items, "mailbox items that could not be read");
     kv(t, "Read errors and damaged files", errors,
@@ -128,10 +116,11 @@ report_quality_sheet(const ReportData *d)
        "no MTA record with the same Message-ID or queue id");
     kv(t, "Transcripts not linked", cs->unlinked_transcripts,
        "SMTP sessions with no matching MTA attempt");
-    kv(t, "Failures with an unknown step", unknown_step,
+    kv(t, "Failures with an unknown step", d->agg->unknown_step,
        "neither the text nor the codes say where it failed");
-    kv(t, "Recipients without a Message-ID", no_msgid, "bounces cannot link by Message-ID");
-    kv(t, "Recipients without a campaign", no_campaign,
+    kv(t, "Recipients without a Message-ID", d->agg->no_message_id,
+       "bounces cannot link by Message-ID");
+    kv(t, "Recipients without a campaign", d->agg->no_campaign,
        "add a campaign to the application log or an X-Campaign-ID header");
     kv(t, "Inbound rejections (not counted)", cs->inbound_rejections,
        "mail refused by our MTA on the way in (NOQUEUE): not messages we sent");
