@@ -162,6 +162,27 @@ aggregate_provider(const char *domain, const char *relay_host)
 
 /* ---- building ---------------------------------------------------------------------------- */
 
+#define BUILDER_CACHE 64
+
+/* A slot of the caches for two pointers (row keys are interned strings). */
+static guint
+cache_slot(gconstpointer a, gconstpointer b, guint extra)
+{
+    guint64 h = ((guint64)(guintptr)a ^ ((guint64)(guintptr)b * 31u) ^ extra) * 0x9E3779B97F4A7C15u;
+    return (guint)(h >> 58);
+}
+
+/* A slot for a string of n bytes, from its first and last eight. */
+static guint
+cache_slot_text(const char *s, gsize n)
+{
+    guint64 head = 0, tail = 0;
+    memcpy(&head, s, MIN(n, 8));
+    if (n > 8)
+        memcpy(&tail, s + n - 8, 8);
+    return (guint)(((head ^ (tail * 31u) ^ n) * 0x9E3779B97F4A7C15u) >> 58);
+}
+
 typedef struct {
     GHashTable *steps;     /* "step\tcause" -> StepCauseRow* */
     GHashTable *domains;   /* name -> GroupRow* */
@@ -182,6 +203,11 @@ typedef struct {
     /* the timelines it counts: [from, to) of the sorted array */
     const GPtrArray *timelines;
     guint from, to;
+    /* small caches of recent rows in front of the tables (the same few domains, servers
+     * and codes come back timeline after timeline): found without hashing a string */
+    GroupRow *domain_cache[BUILDER_CACHE];
+    RelayRow *relay_cache[BUILDER_CACHE];
+    CodeRow *code_cache[BUILDER_CACHE];
 } __attribute__((aligned(64))) Builder; /* two threads' builders do not share a cache line */
 
 /* What one walk over a timeline's events finds. */
@@ -393,7 +419,9 @@ static void
 add_relay(Builder *b, const TimelineEvent *e)
 {
     RelayRow probe = {.host = e->relay ? e->relay : "none", .ip = e->relay_ip};
-    RelayRow *r = g_hash_table_lookup(b->relays, &probe);
+    RelayRow **cached = &b->relay_cache[cache_slot(probe.host, probe.ip, 0)];
+    RelayRow *r = *cached && relay_row_equal(*cached, &probe) ? *cached
+                                                               : g_hash_table_lookup(b->relays, &probe);
     if (r == NULL) {
         r = g_new0(RelayRow, 1);
         r->host = probe.host;
@@ -401,6 +429,7 @@ add_relay(Builder *b, const TimelineEvent *e)
         r->causes = g_hash_table_new(g_str_hash, g_str_equal);
         g_hash_table_add(b->relays, r);
     }
+    *cached = r;
     r->attempts++;
     if (e->kind == EVENT_KIND_DELIVERED)
         r->delivered++;
@@ -420,7 +449,9 @@ static void
 add_code(Builder *b, const Timeline *t, const TimelineEvent *e)
 {
     CodeRow probe = {.reply_code = e->reply_code, .enhanced = e->enhanced};
-    CodeRow *r = g_hash_table_lookup(b->codes, &probe);
+    CodeRow **cached = &b->code_cache[cache_slot(probe.enhanced, NULL, probe.reply_code)];
+    CodeRow *r = *cached && code_row_equal(*cached, &probe) ? *cached
+                                                             : g_hash_table_lookup(b->codes, &probe);
     if (r == NULL) {
         r = g_new0(CodeRow, 1);
         r->reply_code = e->reply_code;
@@ -428,6 +459,7 @@ add_code(Builder *b, const Timeline *t, const TimelineEvent *e)
         r->success = e->kind == EVENT_KIND_DELIVERED || e->kind == EVENT_KIND_DSN_SUCCESS;
         g_hash_table_add(b->codes, r);
     }
+    *cached = r;
     r->events++;
     if (r->example == NULL && e->diagnostic) {
         r->example = e;
@@ -887,8 +919,12 @@ build_range(gpointer data)
         const char *domain = timeline_domain(t);
         if (*domain == '\0')
             domain = "(none)";
-        if (last_domain == NULL || strcmp(last_domain->name, domain) != 0)
-            last_domain = group(b, b->domains, domain);
+        gsize dlen = strlen(domain);
+        GroupRow **cached = &b->domain_cache[cache_slot_text(domain, dlen)];
+        if (*cached && strcmp((*cached)->name, domain) == 0)
+            last_domain = *cached;
+        else
+            last_domain = *cached = group(b, b->domains, domain);
         group_add(last_domain, t, f);
         if (f->relay)
             last_domain->relay = f->relay; /* its provider follows the MX hosts seen */

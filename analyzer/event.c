@@ -3,6 +3,9 @@
 #include "string-pool.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Longest text kept from any input field; longer text is cut at a UTF-8 boundary. */
 #define EVENT_STRING_MAX 4096
@@ -98,7 +101,8 @@ event_kind_to_string(EventKind kind)
 }
 
 struct EventBatch {
-    GArray *events;
+    Event *events;
+    guint len, cap;
     StringPool *strings;
 };
 
@@ -106,7 +110,8 @@ EventBatch *
 event_batch_new(void)
 {
     EventBatch *b = g_new0(EventBatch, 1);
-    b->events = g_array_sized_new(FALSE, FALSE, sizeof(Event), 1024);
+    b->cap = 1024;
+    b->events = g_new(Event, b->cap);
     b->strings = string_pool_new();
     return b;
 }
@@ -116,7 +121,7 @@ event_batch_free(EventBatch *batch)
 {
     if (batch == NULL)
         return;
-    g_array_free(batch->events, TRUE);
+    g_free(batch->events);
     string_pool_free(batch->strings);
     g_free(batch);
 }
@@ -204,13 +209,13 @@ ascii_lower(char *s, gsize n)
 }
 
 /* Addresses compare case-insensitively and without angle brackets; Message-IDs without them.
- * Done here, on the thread that parses, so that the correlator finds them ready. */
+ * Done here, on the thread that parses, so that the correlator finds them ready. s has n
+ * bytes. */
 static const char *
-normal_address(char *s)
+normal_address(char *s, gsize n)
 {
     if (s == NULL)
         return NULL;
-    gsize n = strlen(s);
     if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
         s[n - 1] = '\0';
         s++;
@@ -221,13 +226,14 @@ normal_address(char *s)
 }
 
 static const char *
-normal_msgid(char *s)
+normal_msgid(char *s, gsize n)
 {
     if (s == NULL)
         return NULL;
-    while (*s == ' ' || *s == '<')
+    while (*s == ' ' || *s == '<') {
         s++;
-    gsize n = strlen(s);
+        n--;
+    }
     while (n > 0 && (s[n - 1] == '>' || s[n - 1] == ' '))
         s[--n] = '\0';
     return n ? s : NULL;
@@ -255,60 +261,101 @@ region_needs_care(const char *s, gsize len)
 }
 
 #define EVENT_STRING_FIELDS 21
+/* the position of a string field among them */
+#define FIELD_INDEX(name)                                                                    \
+    ((G_STRUCT_OFFSET(Event, name) - G_STRUCT_OFFSET(Event, host)) / sizeof(const char *))
+
+/* A bit for each of the EVENT_STRING_FIELDS fields that is set: two pointers at a time where
+ * SSE2 is there (every x86-64), without a branch per field. */
+static guint32
+set_fields(const char *const *fields)
+{
+    G_STATIC_ASSERT(EVENT_STRING_FIELDS == 21);
+#if defined(__SSE2__)
+    guint32 null = 0;
+    const __m128i zero = _mm_setzero_si128();
+    for (guint i = 0; i < 20; i += 2) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&fields[i]);
+        __m128i z = _mm_cmpeq_epi32(v, zero);
+        /* a pointer is NULL when both of its 32-bit halves are */
+        z = _mm_and_si128(z, _mm_shuffle_epi32(z, _MM_SHUFFLE(2, 3, 0, 1)));
+        null |= (guint32)_mm_movemask_pd(_mm_castsi128_pd(z)) << i;
+    }
+    null |= (guint32)(fields[20] == NULL) << 20;
+    return ~null & ((1u << EVENT_STRING_FIELDS) - 1);
+#else
+    guint32 present = 0;
+    for (guint i = 0; i < EVENT_STRING_FIELDS; i++)
+        present |= (guint32)(fields[i] != NULL) << i;
+    return present;
+#endif
+}
+
+static Event *
+batch_push(EventBatch *batch)
+{
+    if (G_UNLIKELY(batch->len == batch->cap)) {
+        batch->cap *= 2;
+        batch->events = g_renew(Event, batch->events, batch->cap);
+    }
+    return &batch->events[batch->len++];
+}
 
 void
 event_batch_add(EventBatch *batch, const Event *ev)
 {
-    GArray *events = batch->events;
-    g_array_set_size(events, events->len + 1);
-    Event *e = &g_array_index(events, Event, events->len - 1);
+    Event *e = batch_push(batch);
     *e = *ev;
     /* the string fields lie side by side, host to detail */
     G_STATIC_ASSERT(G_STRUCT_OFFSET(Event, detail) - G_STRUCT_OFFSET(Event, host) ==
                     (EVENT_STRING_FIELDS - 1) * sizeof(const char *));
     const char **fields = &e->host;
+    guint32 present = set_fields(fields);
+    if (present == 0)
+        return;
     /* the event's strings: one allocation, one copy each, separated by spaces while the
      * whole run is checked at once; then the separators become the strings' NULs */
-    const char **set[EVENT_STRING_FIELDS];
     gsize lens[EVENT_STRING_FIELDS], total = 0;
-    guint n = 0;
-    for (guint i = 0; i < EVENT_STRING_FIELDS; i++)
-        if (fields[i]) {
-            set[n] = &fields[i];
-            lens[n] = bounded_length(fields[i]);
-            total += lens[n++] + 1;
-        }
-    if (n == 0)
-        return;
+    for (guint32 bits = present; bits; bits &= bits - 1) {
+        guint i = (guint)__builtin_ctz(bits);
+        lens[i] = bounded_length(fields[i]);
+        total += lens[i] + 1;
+    }
     char *start = string_pool_alloc(batch->strings, total);
     char *p = start;
-    for (guint i = 0; i < n; i++) {
-        memcpy(p, *set[i], lens[i]);
+    for (guint32 bits = present; bits; bits &= bits - 1) {
+        guint i = (guint)__builtin_ctz(bits);
+        memcpy(p, fields[i], lens[i]);
         p[lens[i]] = ' ';
-        *set[i] = p;
+        fields[i] = p;
         p += lens[i] + 1;
     }
     gboolean care = region_needs_care(start, total - 1);
-    for (guint i = 0; i < n; i++) {
-        char *copy = (char *)*set[i];
+    for (guint32 bits = present; bits; bits &= bits - 1) {
+        guint i = (guint)__builtin_ctz(bits);
+        char *copy = (char *)fields[i];
         copy[lens[i]] = '\0';
-        if (care && batch_needs_care(copy, lens[i]))
-            *set[i] = clean_copy(batch, copy, lens[i]);
+        if (care && batch_needs_care(copy, lens[i])) {
+            fields[i] = clean_copy(batch, copy, lens[i]);
+            lens[i] = strlen(fields[i]); /* repaired UTF-8 may differ in length */
+        }
     }
     /* the copies are the batch's own: normalised in place */
-    e->recipient = normal_address((char *)e->recipient);
-    e->orig_recipient = normal_address((char *)e->orig_recipient);
-    e->sender = normal_address((char *)e->sender);
-    e->message_id = normal_msgid((char *)e->message_id);
-    e->in_reply_to = normal_msgid((char *)e->in_reply_to);
+#define NORMALISE(fn, name)                                                                   \
+    if (present & (1u << FIELD_INDEX(name)))                                                  \
+        e->name = fn((char *)e->name, lens[FIELD_INDEX(name)]);
+    NORMALISE(normal_address, recipient)
+    NORMALISE(normal_address, orig_recipient)
+    NORMALISE(normal_address, sender)
+    NORMALISE(normal_msgid, message_id)
+    NORMALISE(normal_msgid, in_reply_to)
+#undef NORMALISE
 }
 
 void
 event_batch_add_copy(EventBatch *batch, const Event *ev, guint32 input)
 {
-    GArray *events = batch->events;
-    g_array_set_size(events, events->len + 1);
-    Event *e = &g_array_index(events, Event, events->len - 1);
+    Event *e = batch_push(batch);
     *e = *ev;
     e->input = input;
     /* clean and normalised already: copied as they are, in one allocation */
@@ -331,19 +378,19 @@ event_batch_add_copy(EventBatch *batch, const Event *ev, guint32 input)
 guint
 event_batch_len(const EventBatch *batch)
 {
-    return batch->events->len;
+    return batch->len;
 }
 
 const Event *
 event_batch_get(const EventBatch *batch, guint i)
 {
-    g_return_val_if_fail(i < batch->events->len, NULL);
-    return &g_array_index(batch->events, Event, i);
+    g_return_val_if_fail(i < batch->len, NULL);
+    return &batch->events[i];
 }
 
 void
 event_batch_clear(EventBatch *batch)
 {
-    g_array_set_size(batch->events, 0);
+    batch->len = 0;
     string_pool_clear(batch->strings);
 }

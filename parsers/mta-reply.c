@@ -108,8 +108,21 @@ mta_reply_next_hop_id(const char *text, gsize len, char *out, gsize size)
 {
     if (text == NULL || size == 0)
         return FALSE;
-    /* one pass over the words: "queued as X", "id=X", "X Message accepted" */
     const char *end = text + len;
+    /* the common form first: the first word "queued" (or "Queued") followed by " as " */
+    const char *q = memchr(text, 'q', len), *Q = memchr(text, 'Q', len);
+    for (const char *w = q && Q ? MIN(q, Q) : q ? q : Q; w != NULL;) {
+        if (end - w >= 7 && memcmp(w + 1, "ueued ", 6) == 0 && (w == text || w[-1] == ' ')) {
+            if (end - w >= 10 && memcmp(w + 7, "as ", 3) == 0 &&
+                copy_id(w + 10, id_end(w + 10, end), out, size))
+                return TRUE;
+            break; /* another form, or more spaces: the full pass below */
+        }
+        const char *nq = memchr(w + 1, 'q', (gsize)(end - w - 1));
+        const char *nQ = memchr(w + 1, 'Q', (gsize)(end - w - 1));
+        w = nq && nQ ? MIN(nq, nQ) : nq ? nq : nQ;
+    }
+    /* one pass over the words: "queued as X", "id=X", "X Message accepted" */
     const char *queued = NULL, *id = NULL, *accepted = NULL;
     const char *prev = NULL, *prev_end = NULL; /* the word before */
     for (const char *w = text; w < end;) {

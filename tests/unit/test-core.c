@@ -3,6 +3,7 @@
 
 #include "csv.h"
 #include "event.h"
+#include "mta-reply.h"
 #include "string-pool.h"
 #include "syslog.h"
 #include "timeutil.h"
@@ -40,6 +41,81 @@ test_batch_sanitises(void)
     g_assert_null(strchr(e->diagnostic, '\001'));
     g_assert_cmpuint(strlen(e->detail), <=, 4096);
     g_assert_true(e->diagnostic != bad);
+}
+
+/* Every string field is copied (whichever of them are set), addresses lowered without angle
+ * brackets, Message-IDs without brackets and spaces. */
+static void
+test_batch_copies_fields(void)
+{
+    g_autoptr(EventBatch) b = event_batch_new();
+    for (guint pattern = 0; pattern < 4; pattern++) {
+        Event ev;
+        event_init(&ev);
+        const char **fields = &ev.host;
+        char texts[21][16];
+        for (guint i = 0; i < 21; i++) {
+            g_snprintf(texts[i], sizeof texts[i], "f%u-%u", i, pattern);
+            /* all, none, the even ones, the odd ones */
+            gboolean set = pattern == 0 || (pattern == 2 && i % 2 == 0) || (pattern == 3 && i % 2);
+            fields[i] = set ? texts[i] : NULL;
+        }
+        event_batch_add(b, &ev);
+        const Event *e = event_batch_get(b, event_batch_len(b) - 1);
+        const char *const *copies = &e->host;
+        for (guint i = 0; i < 21; i++) {
+            if (fields[i] == NULL) {
+                g_assert_null(copies[i]);
+                continue;
+            }
+            g_assert_cmpstr(copies[i], ==, texts[i]);
+            g_assert_true(copies[i] != texts[i]);
+        }
+    }
+    Event ev;
+    event_init(&ev);
+    ev.recipient = "<Anna.Schmidt@Example.NET>";
+    ev.sender = "News@Example.com";
+    ev.message_id = " <abc@Example.com> ";
+    ev.in_reply_to = "<>";
+    event_batch_add(b, &ev);
+    const Event *e = event_batch_get(b, event_batch_len(b) - 1);
+    g_assert_cmpstr(e->recipient, ==, "anna.schmidt@example.net");
+    g_assert_cmpstr(e->sender, ==, "news@example.com");
+    g_assert_cmpstr(e->message_id, ==, "abc@Example.com");
+    g_assert_null(e->in_reply_to);
+    g_assert_null(e->orig_recipient);
+}
+
+static void
+test_next_hop_id(void)
+{
+    static const struct {
+        const char *reply, *id;
+    } cases[] = {
+        {"250 2.0.0 Ok: queued as 4XbQ1k2mZ9z3", "4XbQ1k2mZ9z3"},
+        {"250 2.0.0 Queued as ABC123 (mx)", "ABC123"},
+        {"250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as EEEE55555", "EEEE55555"},
+        {"250 OK id=1xVjZR-0002bP-0F", "1xVjZR-0002bP-0F"},
+        {"250 2.0.0 queued  as DOUBLE", "DOUBLE"},
+        {"250 2.0.0 queued for later; queued as LATER1", "LATER1"},
+        {"250 2.0.0 requeued as NOPE", NULL},
+        {"250 2.0.0 queued as", NULL},
+        {"250 2.6.0 <x@y> [InternalId=123] Queued mail for delivery", NULL},
+        {"250 Q7kF2 Message accepted for delivery", "Q7kF2"},
+        {"250 2.0.0 Ok", NULL},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char out[64];
+        gboolean found = mta_reply_next_hop_id(cases[i].reply, strlen(cases[i].reply), out,
+                                               sizeof out);
+        if (cases[i].id == NULL) {
+            g_assert_false(found);
+        } else {
+            g_assert_true(found);
+            g_assert_cmpstr(out, ==, cases[i].id);
+        }
+    }
 }
 
 static void
@@ -151,6 +227,8 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/core/pool", test_pool);
     g_test_add_func("/core/batch-sanitises", test_batch_sanitises);
+    g_test_add_func("/core/batch-copies-fields", test_batch_copies_fields);
+    g_test_add_func("/core/next-hop-id", test_next_hop_id);
     g_test_add_func("/core/time", test_time);
     g_test_add_func("/core/syslog-classic-rollover", test_syslog_classic_rollover);
     g_test_add_func("/core/syslog-infers-year", test_syslog_infers_year_from_reference);
