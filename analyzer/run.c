@@ -19,8 +19,8 @@
 G_DEFINE_QUARK(run_error_quark, run_error)
 
 /* Events handed to the correlator at a time, and batches in flight between the threads. */
-#define BATCH_EVENTS 8192
-#define BATCHES_IN_FLIGHT 4
+#define BATCH_EVENTS 1024
+#define BATCHES_IN_FLIGHT 8
 
 /* Two threads: the reader reads, decompresses and parses (in input order, so that log order is
  * kept) and hands full batches over a queue; the main thread correlates them. */
