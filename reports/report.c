@@ -60,15 +60,24 @@ report_source(const ReportData *d, const TimelineEvent *e, GStringChunk *scratch
 {
     if (e == NULL)
         return NULL;
-    char buf[1024];
+    /* "name:line" or "name item N", put together by hand: one per row of the big sheets */
     const char *name = report_stream_name(d, e->input);
-    if (e->item)
-        g_snprintf(buf, sizeof buf, "%s item %u", name, e->item);
-    else if (e->line)
-        g_snprintf(buf, sizeof buf, "%s:%" G_GUINT64_FORMAT, name, e->line);
-    else
-        g_snprintf(buf, sizeof buf, "%s", name);
-    return g_string_chunk_insert(scratch, buf);
+    const char *sep = e->item ? " item " : e->line ? ":" : "";
+    guint64 number = e->item ? e->item : e->line;
+    char digits[24], *q = digits + sizeof digits;
+    if (number)
+        for (; number; number /= 10)
+            *--q = (char)('0' + number % 10);
+    gsize nlen = strlen(name), slen = strlen(sep), dlen = (gsize)(digits + sizeof digits - q);
+    char buf[1024];
+    /* the name is cut to fit, as g_snprintf would */
+    gsize keep = MIN(nlen, sizeof buf - 1);
+    memcpy(buf, name, keep);
+    gsize rest = MIN(slen + dlen, sizeof buf - 1 - keep);
+    memcpy(buf + keep, sep, MIN(slen, rest));
+    if (rest > slen)
+        memcpy(buf + keep + slen, q, rest - slen);
+    return g_string_chunk_insert_len(scratch, buf, (gssize)(keep + rest));
 }
 
 const char *
