@@ -1292,7 +1292,7 @@ scan_message(Correlator *c, const Message *m)
 
 /* Report order: by the time each message and recipient was first seen; equal times keep the
  * order in which the inputs showed them. Sorted as (time, index) pairs: no pointer chasing
- * inside the sort. */
+ * inside the sort (sort_keys). */
 typedef struct {
     gint64 when;
     guint32 index; /* in the range's counted array; SORT_KEY_UNSURE marks a hop candidate */
@@ -1302,35 +1302,46 @@ typedef struct {
  * the ranges are merged, after the hops are folded. */
 #define SORT_KEY_UNSURE 0x80000000u
 
-static int
-compare_sort_keys(const void *pa, const void *pb)
-{
-    const SortKey *x = pa, *y = pb;
-    if (x->when != y->when)
-        return x->when < y->when ? -1 : 1;
-    guint32 i = x->index & ~SORT_KEY_UNSURE, j = y->index & ~SORT_KEY_UNSURE;
-    return i < j ? -1 : i > j;
-}
 
-/* Sorts a range's keys. Logs are read in time order, so the keys are nearly sorted (a
- * delivery may come a little before the one of a message that arrived earlier): insertion
- * sort, which costs about one step per key then; a real sort when they turn out not to be. */
+/* Sorts a range's keys into report order: a stable radix sort on the time, a byte at a time
+ * (the keys are appended in index order, so equal times stay in index order). Logs are read
+ * in time order but recipients are first seen at their first attempt, some seconds to hours
+ * after their message arrived: the keys are shuffled locally, which a comparison sort pays
+ * for with a call per comparison. */
 static void
 sort_keys(GArray *keys)
 {
-    SortKey *k = (SortKey *)(void *)keys->data;
-    guint64 budget = (guint64)keys->len * 8;
-    for (guint i = 1; i < keys->len; i++) {
-        SortKey x = k[i];
-        guint j = i;
-        for (; j > 0 && compare_sort_keys(&k[j - 1], &x) > 0; j--)
-            k[j] = k[j - 1];
-        k[j] = x;
-        if ((budget -= MIN(budget, i - j)) == 0) {
-            g_array_sort(keys, compare_sort_keys);
-            return;
-        }
+    guint n = keys->len;
+    SortKey *a = (SortKey *)(void *)keys->data;
+    gboolean sorted = TRUE;
+    gint64 lo = n ? a[0].when : 0, hi = lo;
+    for (guint i = 1; i < n; i++) {
+        sorted &= a[i - 1].when <= a[i].when;
+        lo = MIN(lo, a[i].when);
+        hi = MAX(hi, a[i].when);
     }
+    if (sorted)
+        return;
+    guint64 range = (guint64)hi - (guint64)lo;
+    SortKey *tmp = g_new(SortKey, n), *from = a, *to = tmp;
+    for (guint shift = 0; shift < 64 && (range >> shift) != 0; shift += 8) {
+        guint count[256] = {0};
+        for (guint i = 0; i < n; i++)
+            count[(((guint64)from[i].when - (guint64)lo) >> shift) & 0xFF]++;
+        guint pos[256], sum = 0;
+        for (guint d = 0; d < 256; d++) {
+            pos[d] = sum;
+            sum += count[d];
+        }
+        for (guint i = 0; i < n; i++)
+            to[pos[(((guint64)from[i].when - (guint64)lo) >> shift) & 0xFF]++] = from[i];
+        SortKey *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != a)
+        memcpy(a, from, n * sizeof *a);
+    g_free(tmp);
 }
 
 /* One thread's share of the messages, in order of creation. */

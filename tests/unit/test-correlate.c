@@ -403,6 +403,53 @@ test_finish_paths_agree(void)
         g_assert_cmpstr(((const Timeline *)a->pdata[i])->message->queue_id, !=, "DDDD44444");
 }
 
+/* Report order: by the time each recipient was first seen, then in the order the log showed
+ * them; messages are first attempted a varying time after they were queued, so that order
+ * differs from the order of creation (sorted on two threads). */
+static void
+test_report_order(void)
+{
+    enum { N = 2000, SPREAD = 500 };
+    g_autoptr(GString) log = g_string_new(NULL);
+    for (int t = 0; t < N + SPREAD; t++) {
+        char when[16];
+        g_snprintf(when, sizeof when, "%02d:%02d:%02d", 8 + t / 3600, t / 60 % 60, t % 60);
+        if (t < N)
+            g_string_append_printf(log,
+                                   "Nov 24 %s mx1 postfix/qmgr[3]: %010X: from=<news@example.com>, "
+                                   "size=100, nrcpt=%d (queue active)\n",
+                                   when, (guint)t + 0x10000u, t % 5 == 0 ? 2 : 1);
+        for (int i = MAX(0, t - SPREAD); i <= t && i < N; i++) {
+            if (i + i * 37 % SPREAD != t)
+                continue;
+            for (int r = 0; r < (i % 5 == 0 ? 2 : 1); r++)
+                g_string_append_printf(log,
+                                       "Nov 24 %s mx1 postfix/smtp[4]: %010X: to=<r%d-%d@d.example>, "
+                                       "relay=mx.d.example[192.0.2.1]:25, delay=1, "
+                                       "delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n",
+                                       when, (guint)i + 0x10000u, i, r);
+        }
+    }
+    g_autoptr(Run) run = run_two_threads(log->str, NULL);
+    guint64 messages = 0;
+    const GPtrArray *order = correlator_counted_timelines(run->corr, &messages, NULL);
+    g_assert_cmpuint(messages, ==, N);
+    g_assert_cmpuint(order->len, ==, N + N / 5);
+    /* expected: by (first attempt, message, recipient) */
+    guint k = 0;
+    for (int t = 0; t < N + SPREAD; t++)
+        for (int i = 0; i < N; i++) {
+            if (i + i * 37 % SPREAD != t)
+                continue;
+            for (int r = 0; r < (i % 5 == 0 ? 2 : 1); r++) {
+                g_autofree char *rcpt = g_strdup_printf("r%d-%d@d.example", i, r);
+                const Timeline *tl = order->pdata[k++];
+                g_assert_cmpstr(tl->recipient, ==, rcpt);
+            }
+        }
+    g_assert_cmpuint(k, ==, order->len);
+}
+
 /* Application events: a compile failure never reaches the MTA; two recipients of one
  * Message-ID stay two timelines; a submitted message joins its MTA record. */
 static const char app_log[] =
@@ -593,6 +640,7 @@ main(int argc, char **argv)
     g_test_add_func("/correlate/unlinked-bounce", test_unlinked_bounce);
     g_test_add_func("/correlate/auto-reply", test_auto_reply);
     g_test_add_func("/correlate/finish-paths-agree", test_finish_paths_agree);
+    g_test_add_func("/correlate/report-order", test_report_order);
     g_test_add_func("/correlate/application-events", test_application_events);
     g_test_add_func("/correlate/transcript-gives-step", test_transcript_gives_step);
     g_test_add_func("/correlate/lightmeter-outcomes", test_lightmeter_outcomes);
