@@ -125,14 +125,15 @@ struct Message {
     gint64 size;
     guint32 nrcpt;
     guint32 key_hash;      /* string_pool_hash() of key */
-    gboolean closed;       /* the queue entry was removed */
-    gboolean notification; /* a DSN our MTA generated (null sender): not a campaign message */
-    gboolean internal;     /* an internal hop (content filter) whose continuation is counted */
-    gboolean local;        /* only delivered to local mailboxes of our own server: mail we
-                              received (e.g. for the bounce address), not mail we sent */
+    guint n_timelines;
+    /* flags as bytes: millions of messages */
+    guint8 closed;       /* the queue entry was removed */
+    guint8 notification; /* a DSN our MTA generated (null sender): not a campaign message */
+    guint8 internal;     /* an internal hop (content filter) whose continuation is counted */
+    guint8 local;        /* only delivered to local mailboxes of our own server: mail we
+                            received (e.g. for the bounce address), not mail we sent */
     Timeline *timelines;
     Timeline *last_timeline;
-    guint n_timelines;
 };
 
 /* Items from the bounce mailbox that are not bounces (auto-replies, complaints, human
