@@ -239,9 +239,14 @@ taxonomy_step_has_cause(Step step, int cause)
 static const TaxonomyEntry *
 pair_lookup(const char *group, const char *cause)
 {
+    /* "group\tcause", put together by hand: looked up for rows of the big sheets */
     char key[128];
-    if (g_snprintf(key, sizeof key, "%s\t%s", group, cause) >= (int)sizeof key)
+    gsize gl = strlen(group), cl = strlen(cause);
+    if (gl + 1 + cl >= sizeof key)
         return NULL;
+    memcpy(key, group, gl);
+    key[gl] = '\t';
+    memcpy(key + gl + 1, cause, cl + 1);
     return g_hash_table_lookup(taxonomy_get()->pairs, key);
 }
 
