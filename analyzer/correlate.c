@@ -225,7 +225,7 @@ struct Correlator {
     GHashTable *by_remote; /* next hop's queued-as id -> TimelineEvent* */
     GHashTable *remote_tl; /* TimelineEvent* -> Timeline* for by_remote */
     GHashTable *app_msgs;  /* campaign/message id -> Message* for messages seen only in app logs */
-    RepeatEntry repeat[7][256]; /* intern_repeat() */
+    RepeatEntry repeat[8][256]; /* intern_repeat(), keep_repeat() */
     /* after finish: the timelines the report counts, in report order */
     GPtrArray *counted;
     guint64 messages_counted, uncounted_deliveries;
@@ -239,6 +239,18 @@ intern(Correlator *c, const char *s)
     return s ? string_pool_intern(c->pool, s) : NULL;
 }
 
+/* The slot of s (len bytes) in a cache of recent strings of one field. */
+static RepeatEntry *
+repeat_slot(Correlator *c, guint field, const char *s, gsize len)
+{
+    guint64 head = 0, tail = 0;
+    memcpy(&head, s, MIN(len, 8));
+    if (len > 8)
+        memcpy(&tail, s + len - 8, 8);
+    guint slot = (guint)(((head ^ (tail * 31) ^ len) * 0x9E3779B97F4A7C15u) >> 56);
+    return &c->repeat[field][slot];
+}
+
 /* Fields whose values repeat (host, relay name and address, codes, campaign) go through a
  * small cache per field in front of the pool: a few hundred relays and codes are found
  * with a cheap hash and one compare, without touching the pool's big table. */
@@ -248,15 +260,27 @@ intern_repeat(Correlator *c, guint field, const char *s)
     if (s == NULL)
         return NULL;
     gsize len = strlen(s);
-    guint64 head = 0, tail = 0;
-    memcpy(&head, s, MIN(len, 8));
-    if (len > 8)
-        memcpy(&tail, s + len - 8, 8);
-    guint slot = (guint)(((head ^ (tail * 31) ^ len) * 0x9E3779B97F4A7C15u) >> 56);
-    RepeatEntry *r = &c->repeat[field][slot];
+    RepeatEntry *r = repeat_slot(c, field, s, len);
     if (r->str && r->len == len && memcmp(r->str, s, len) == 0)
         return r->str;
     r->str = string_pool_intern_len(c->pool, s, len);
+    r->len = len;
+    return r->str;
+}
+
+/* For fields that often repeat but need not be one copy (the envelope sender: one address
+ * for a whole mailing, or a VERP address per recipient): the recent ones are shared, the
+ * others copied, never looked up in the pool's table. */
+static const char *
+keep_repeat(Correlator *c, guint field, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    gsize len = strlen(s);
+    RepeatEntry *r = repeat_slot(c, field, s, len);
+    if (r->str && r->len == len && memcmp(r->str, s, len) == 0)
+        return r->str;
+    r->str = string_pool_copy(c->pool, s, len);
     r->len = len;
     return r->str;
 }
@@ -558,8 +582,14 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
         x->reporting_mta = e->reporting_mta;
         te->extra = x;
     }
-    if (e->kind == EVENT_KIND_DELIVERED)
-        te->remote_id = keep(c, e->related_id);
+    if (e->kind == EVENT_KIND_DELIVERED && e->related_id) {
+        /* "250 ... queued as ID": the id is the end of the reply kept already */
+        gsize dl = te->diagnostic ? strlen(te->diagnostic) : 0, rl = strlen(e->related_id);
+        if (dl >= rl && memcmp(te->diagnostic + dl - rl, e->related_id, rl) == 0)
+            te->remote_id = te->diagnostic + dl - rl;
+        else
+            te->remote_id = keep(c, e->related_id);
+    }
     /* insert in time order; events of unknown time go last */
     gint64 key = order_time(te);
     if (t->last_event == NULL) {
@@ -618,7 +648,7 @@ merge_message_fields(Correlator *c, Message *m, const Event *e)
     if (e->message_id && !m->message_id)
         m->message_id = keep(c, e->message_id);
     if (e->sender && !m->sender)
-        m->sender = keep(c, e->sender);
+        m->sender = keep_repeat(c, 7, e->sender);
     if (e->campaign && !m->campaign)
         m->campaign = intern(c, e->campaign);
     if (e->envid && !m->envid)
