@@ -183,7 +183,7 @@ cache_slot_text(const char *s, gsize n)
     return (guint)(((head ^ (tail * 31u) ^ n) * 0x9E3779B97F4A7C15u) >> 58);
 }
 
-typedef struct {
+struct AggregateBuilder {
     GHashTable *steps;     /* "step\tcause" -> StepCauseRow* */
     GHashTable *domains;   /* name -> GroupRow* */
     GHashTable *providers;
@@ -194,21 +194,32 @@ typedef struct {
     GHashTable *hours;
     GHashTable *suppress;  /* address -> SuppressRow* */
     GStringChunk *strings;
-    GStringChunk *strings_more; /* the strings of a builder merged into this one */
+    GPtrArray *strings_more; /* GStringChunk*: of builders merged into this one */
     /* this builder's share of the totals */
     Counts all;
     guint64 no_message_id, no_campaign, unknown_step;
     gint64 first, last;
     GHashTable *cause_totals; /* cause -> count */
-    /* the timelines it counts: [from, to) of the sorted array */
-    const GPtrArray *timelines;
-    guint from, to;
+    /* the timeline being counted: its place in report order */
+    AggregateOrder cur;
+    /* the rows of the timeline before: timelines come roughly in time order, often of the
+     * same campaign */
+    PeriodRow *last_day, *last_hour;
+    GroupRow *last_campaign;
     /* small caches of recent rows in front of the tables (the same few domains, servers
      * and codes come back timeline after timeline): found without hashing a string */
     GroupRow *domain_cache[BUILDER_CACHE];
     RelayRow *relay_cache[BUILDER_CACHE];
     CodeRow *code_cache[BUILDER_CACHE];
-} __attribute__((aligned(64))) Builder; /* two threads' builders do not share a cache line */
+};
+typedef struct AggregateBuilder Builder;
+
+/* Does a come before b in report order? */
+static inline gboolean
+order_before(const AggregateOrder *a, const AggregateOrder *b)
+{
+    return a->when != b->when ? a->when < b->when : a->seq < b->seq;
+}
 
 /* What one walk over a timeline's events finds. */
 typedef struct {
@@ -461,9 +472,10 @@ add_code(Builder *b, const Timeline *t, const TimelineEvent *e)
     }
     *cached = r;
     r->events++;
-    if (r->example == NULL && e->diagnostic) {
+    if (e->diagnostic && (r->example == NULL || order_before(&b->cur, &r->example_order))) {
         r->example = e;
         r->example_timeline = t;
+        r->example_order = b->cur;
     }
     /* count each recipient once per code: timelines are visited one after the other */
     if (r->last_timeline != t) {
@@ -483,9 +495,10 @@ walk_events(Builder *b, const Timeline *t, Facts *f)
                 f->last_defer = e;
                 StepCauseRow *r = step_row(b, e->cls.step, e->cls.cause);
                 r->attempts++;
-                if (r->example == NULL) {
+                if (r->example == NULL || order_before(&b->cur, &r->example_order)) {
                     r->example = e;
                     r->example_timeline = t;
+                    r->example_order = b->cur;
                 }
             }
             G_GNUC_FALLTHROUGH;
@@ -515,6 +528,20 @@ walk_events(Builder *b, const Timeline *t, Facts *f)
             e->kind != EVENT_KIND_OTHER_RECEIVED)
             add_code(b, t, e);
     }
+}
+
+/* Which timeline an address's row shows: the first "suppress" one in report order, else the
+ * first "review" one. Does the candidate (action, at order) replace the row's (row_action, at
+ * row_order)? */
+static gboolean
+suppress_takes(const char *row_action, const AggregateOrder *row_order, const char *action,
+               const AggregateOrder *order)
+{
+    gboolean row_suppress = strcmp(row_action, "suppress") == 0;
+    gboolean suppress = strcmp(action, "suppress") == 0;
+    if (row_suppress != suppress)
+        return suppress;
+    return order_before(order, row_order);
 }
 
 static void
@@ -564,13 +591,15 @@ add_suppress(Builder *b, const Timeline *t)
         r->step = step;
         r->evidence = evidence;
         r->timeline = t;
+        r->order = b->cur;
         g_hash_table_insert(b->suppress, (gpointer)t->recipient, r);
-    } else if (strcmp(r->action, "review") == 0 && strcmp(action, "suppress") == 0) {
+    } else if (suppress_takes(r->action, &r->order, action, &b->cur)) {
         r->reason = reason;
         r->action = action;
         r->step = step;
         r->evidence = evidence;
         r->timeline = t;
+        r->order = b->cur;
     }
     r->failures++;
 }
@@ -677,6 +706,7 @@ builder_init(Builder *b)
     b->hours = g_hash_table_new(g_int64_hash, g_int64_equal);
     b->suppress = g_hash_table_new(g_str_hash, g_str_equal);
     b->strings = g_string_chunk_new(4096);
+    b->strings_more = g_ptr_array_new();
     b->cause_totals = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
@@ -727,9 +757,10 @@ merge_step(gpointer into, gpointer from)
     d->temporary += s->temporary;
     d->permanent += s->permanent;
     d->attempts += s->attempts;
-    if (d->example == NULL) {
+    if (s->example && (d->example == NULL || order_before(&s->example_order, &d->example_order))) {
         d->example = s->example;
         d->example_timeline = s->example_timeline;
+        d->example_order = s->example_order;
     }
     g_free(s);
 }
@@ -739,8 +770,10 @@ merge_group(gpointer into, gpointer from)
 {
     GroupRow *d = into, *s = from;
     group_merge(d, s);
-    if (s->relay)
-        d->relay = s->relay; /* the later half saw the later relay */
+    if (s->relay && (d->relay == NULL || order_before(&d->relay_order, &s->relay_order))) {
+        d->relay = s->relay;
+        d->relay_order = s->relay_order;
+    }
     g_hash_table_destroy(s->causes);
     g_free(s);
 }
@@ -768,9 +801,10 @@ merge_code(gpointer into, gpointer from)
     CodeRow *d = into, *s = from;
     d->events += s->events;
     d->recipients += s->recipients;
-    if (d->example == NULL) {
+    if (s->example && (d->example == NULL || order_before(&s->example_order, &d->example_order))) {
         d->example = s->example;
         d->example_timeline = s->example_timeline;
+        d->example_order = s->example_order;
     }
     g_free(s);
 }
@@ -787,12 +821,13 @@ static void
 merge_suppress(gpointer into, gpointer from)
 {
     SuppressRow *d = into, *s = from;
-    if (strcmp(d->action, "review") == 0 && strcmp(s->action, "suppress") == 0) {
+    if (suppress_takes(d->action, &d->order, s->action, &s->order)) {
         d->reason = s->reason;
         d->action = s->action;
         d->step = s->step;
         d->evidence = s->evidence;
         d->timeline = s->timeline;
+        d->order = s->order;
     }
     d->failures += s->failures;
     g_free(s);
@@ -830,146 +865,184 @@ builder_merge(Builder *a, Builder *b)
     g_hash_table_destroy(b->suppress);
     g_hash_table_destroy(b->cause_totals);
     /* b's strings stay alive: merged rows point into them */
-    a->strings_more = b->strings;
+    g_ptr_array_add(a->strings_more, b->strings);
+    for (guint i = 0; i < b->strings_more->len; i++)
+        g_ptr_array_add(a->strings_more, b->strings_more->pdata[i]);
+    g_ptr_array_set_size(b->strings_more, 0);
+    g_ptr_array_unref(b->strings_more);
 }
 
-/* Counts timelines [b->from, b->to) into b: one thread's share. One walk over each
- * timeline's events gathers what every table needs (events are scattered in memory: walking
- * them once is most of the cost of this function). */
+/* Counts timeline t, at its place in report order, into b. One walk over its events gathers
+ * what every table needs (events are scattered in memory: walking them once is most of the
+ * cost). */
+void
+aggregate_builder_add(Builder *b, const Timeline *t, gint64 order_when, guint64 seq)
+{
+    b->cur = (AggregateOrder){.when = order_when, .seq = seq};
+    Facts facts = {0}, *f = &facts;
+    walk_events(b, t, f);
+    counts_add(&b->all, t, f);
+    gint64 when = t->first_seen ? t->first_seen : t->message->queued_at;
+    if (when && (b->first == 0 || when < b->first))
+        b->first = when;
+    if (t->last_seen > b->last)
+        b->last = t->last_seen;
+    b->no_message_id += t->message->message_id == NULL;
+    b->no_campaign += t->message->campaign == NULL;
+    b->unknown_step += (t->outcome == OUTCOME_FAILED || t->outcome == OUTCOME_EXPIRED ||
+                        t->outcome == OUTCOME_PENDING) &&
+                       t->cls.step == STEP_UNKNOWN && t->cls.cause;
+
+    /* steps x causes */
+    if (t->outcome != OUTCOME_DELIVERED && t->outcome != OUTCOME_UNKNOWN &&
+        (t->cls.cause || t->outcome == OUTCOME_PENDING)) {
+        StepCauseRow *r = step_row(b, t->cls.step, t->cls.cause ? t->cls.cause : "queued");
+        switch (t->outcome) {
+        case OUTCOME_FAILED:
+            r->failed++;
+            break;
+        case OUTCOME_EXPIRED:
+            r->expired++;
+            break;
+        case OUTCOME_PENDING:
+            r->pending++;
+            break;
+        case OUTCOME_BOUNCED_AFTER:
+            r->bounced_after++;
+            break;
+        case OUTCOME_SUPPRESSED:
+            r->suppressed++;
+            break;
+        default:
+            break;
+        }
+        if (t->cls.permanence == PERMANENCE_PERMANENT)
+            r->permanent++;
+        else if (t->cls.permanence == PERMANENCE_TEMPORARY)
+            r->temporary++;
+        if (t->decisive && (r->example == NULL || order_before(&b->cur, &r->example_order))) {
+            r->example = t->decisive;
+            r->example_timeline = t;
+            r->example_order = b->cur;
+        }
+        count_cause(b->cause_totals, t->cls.cause);
+    }
+    /* delivered after trouble: the last deferral's step and cause */
+    if (t->outcome == OUTCOME_DELIVERED && f->last_defer) {
+        StepCauseRow *r = step_row(b, f->last_defer->cls.step, f->last_defer->cls.cause);
+        r->recovered++;
+        r->temporary++;
+    }
+
+    const char *camp = t->message->campaign ? t->message->campaign : "(none)";
+    GroupRow *cg = b->last_campaign && strcmp(b->last_campaign->name, camp) == 0
+                       ? b->last_campaign
+                       : group(b, b->campaigns, camp);
+    b->last_campaign = cg;
+    group_add(cg, t, f);
+    /* campaigns count distinct messages: each at its first recipient's timeline */
+    if (t == t->message->timelines)
+        cg->messages++;
+    add_suppress(b, t);
+    const char *domain = timeline_domain(t);
+    if (*domain == '\0')
+        domain = "(none)";
+    gsize dlen = strlen(domain);
+    GroupRow **cached = &b->domain_cache[cache_slot_text(domain, dlen)];
+    GroupRow *dg = *cached && strcmp((*cached)->name, domain) == 0
+                       ? *cached
+                       : (*cached = group(b, b->domains, domain));
+    group_add(dg, t, f);
+    /* its provider follows the MX hosts seen: the last in report order */
+    if (f->relay && (dg->relay == NULL || !order_before(&b->cur, &dg->relay_order))) {
+        dg->relay = f->relay;
+        dg->relay_order = b->cur;
+    }
+    if (when) {
+        counts_add(&period(b->days, floor_to(when, DAY_US), &b->last_day)->counts, t, f);
+        counts_add(&period(b->hours, floor_to(when, HOUR_US), &b->last_hour)->counts, t, f);
+    }
+}
+
+AggregateBuilder *
+aggregate_builder_new(void)
+{
+    /* on cache lines of its own: the builders of the threads are written at the same time */
+    Builder *b = g_aligned_alloc(1, sizeof(Builder), 64);
+    builder_init(b);
+    return b;
+}
+
+/* Time of a timeline for report order (as the correlator sorts them). */
+static gint64
+order_time(const Timeline *t)
+{
+    return t->first_seen ? t->first_seen : t->message->queued_at;
+}
+
+typedef struct {
+    Builder *b;
+    const GPtrArray *timelines;
+    guint from, to;
+} RangeJob;
+
+/* Counts the timelines [from, to) of the report-ordered array: one thread's share. */
 static gpointer
 build_range(gpointer data)
 {
-    Builder *b = data;
-    PeriodRow *last_day = NULL, *last_hour = NULL;
-    GroupRow *last_campaign = NULL, *last_domain = NULL;
-    const Timeline *const *all = (const Timeline *const *)b->timelines->pdata;
-    for (guint i = b->from; i < b->to; i++) {
+    RangeJob *job = data;
+    const Timeline *const *all = (const Timeline *const *)job->timelines->pdata;
+    for (guint i = job->from; i < job->to; i++) {
         /* timelines and their events are scattered: fetch those of the next ones early */
-        if (i + 8 < b->to)
+        if (i + 8 < job->to)
             __builtin_prefetch(all[i + 8]);
-        if (i + 4 < b->to) {
+        if (i + 4 < job->to) {
             __builtin_prefetch(all[i + 4]->events);
             __builtin_prefetch(all[i + 4]->message);
         }
-        const Timeline *t = all[i];
-        Facts facts = {0}, *f = &facts;
-        walk_events(b, t, f);
-        counts_add(&b->all, t, f);
-        gint64 when = t->first_seen ? t->first_seen : t->message->queued_at;
-        if (when && (b->first == 0 || when < b->first))
-            b->first = when;
-        if (t->last_seen > b->last)
-            b->last = t->last_seen;
-        b->no_message_id += t->message->message_id == NULL;
-        b->no_campaign += t->message->campaign == NULL;
-        b->unknown_step += (t->outcome == OUTCOME_FAILED || t->outcome == OUTCOME_EXPIRED ||
-                            t->outcome == OUTCOME_PENDING) &&
-                           t->cls.step == STEP_UNKNOWN && t->cls.cause;
-
-        /* steps x causes */
-        if (t->outcome != OUTCOME_DELIVERED && t->outcome != OUTCOME_UNKNOWN &&
-            (t->cls.cause || t->outcome == OUTCOME_PENDING)) {
-            StepCauseRow *r = step_row(b, t->cls.step, t->cls.cause ? t->cls.cause : "queued");
-            switch (t->outcome) {
-            case OUTCOME_FAILED:
-                r->failed++;
-                break;
-            case OUTCOME_EXPIRED:
-                r->expired++;
-                break;
-            case OUTCOME_PENDING:
-                r->pending++;
-                break;
-            case OUTCOME_BOUNCED_AFTER:
-                r->bounced_after++;
-                break;
-            case OUTCOME_SUPPRESSED:
-                r->suppressed++;
-                break;
-            default:
-                break;
-            }
-            if (t->cls.permanence == PERMANENCE_PERMANENT)
-                r->permanent++;
-            else if (t->cls.permanence == PERMANENCE_TEMPORARY)
-                r->temporary++;
-            if (r->example == NULL && t->decisive) {
-                r->example = t->decisive;
-                r->example_timeline = t;
-            }
-            count_cause(b->cause_totals, t->cls.cause);
-        }
-        /* delivered after trouble: the last deferral's step and cause */
-        if (t->outcome == OUTCOME_DELIVERED && f->last_defer) {
-            StepCauseRow *r = step_row(b, f->last_defer->cls.step, f->last_defer->cls.cause);
-            r->recovered++;
-            r->temporary++;
-        }
-
-        const char *camp = t->message->campaign ? t->message->campaign : "(none)";
-        GroupRow *cg = last_campaign && strcmp(last_campaign->name, camp) == 0
-                           ? last_campaign
-                           : group(b, b->campaigns, camp);
-        last_campaign = cg;
-        group_add(cg, t, f);
-        /* campaigns count distinct messages: each at its first recipient's timeline */
-        if (t == t->message->timelines)
-            cg->messages++;
-        add_suppress(b, t);
-        const char *domain = timeline_domain(t);
-        if (*domain == '\0')
-            domain = "(none)";
-        gsize dlen = strlen(domain);
-        GroupRow **cached = &b->domain_cache[cache_slot_text(domain, dlen)];
-        if (*cached && strcmp((*cached)->name, domain) == 0)
-            last_domain = *cached;
-        else
-            last_domain = *cached = group(b, b->domains, domain);
-        group_add(last_domain, t, f);
-        if (f->relay)
-            last_domain->relay = f->relay; /* its provider follows the MX hosts seen */
-        if (when) {
-            counts_add(&period(b->days, floor_to(when, DAY_US), &last_day)->counts, t, f);
-            counts_add(&period(b->hours, floor_to(when, HOUR_US), &last_hour)->counts, t, f);
-        }
+        aggregate_builder_add(job->b, all[i], order_time(all[i]), i);
     }
-
     return NULL;
 }
 
 Aggregates *
 aggregates_build(const Correlator *c)
 {
+    /* two builders count the two halves of the report-ordered timelines on two threads */
+    const GPtrArray *counted = correlator_counted_timelines(c, NULL, NULL);
+    guint n = counted ? counted->len : 0;
+    Builder *bb[2] = {aggregate_builder_new(), aggregate_builder_new()};
+    RangeJob jobs[2] = {{bb[0], counted, 0, n / 2}, {bb[1], counted, n / 2, n}};
+    if (n > 0) {
+        GThread *second = g_thread_new("aggregate", build_range, &jobs[1]);
+        build_range(&jobs[0]);
+        g_thread_join(second);
+    }
+    return aggregates_from_builders(c, bb, 2);
+}
+
+Aggregates *
+aggregates_from_builders(const Correlator *c, AggregateBuilder *const *builders, guint n)
+{
+    g_return_val_if_fail(n > 0, NULL);
     Aggregates *a = g_new0(Aggregates, 1);
-    a->cause_totals = g_hash_table_new(g_str_hash, g_str_equal);
     /* the counted timelines in report order, gathered and sorted by the correlator's
      * finishing threads */
     const GPtrArray *counted =
         correlator_counted_timelines(c, &a->messages, &a->uncounted_deliveries);
     a->timelines = counted ? g_ptr_array_ref((GPtrArray *)counted) : g_ptr_array_new();
-
-    /* two builders count the two halves of the timelines on two threads; the second is
-     * then merged into the first (rows of the first half come first: their examples win) */
-    Builder bb[2];
-    guint half = a->timelines->len / 2;
-    for (int k = 0; k < 2; k++) {
-        builder_init(&bb[k]);
-        bb[k].timelines = a->timelines;
-        bb[k].from = k == 0 ? 0 : half;
-        bb[k].to = k == 0 ? half : a->timelines->len;
+    for (guint k = 1; k < n; k++) {
+        builder_merge(builders[0], builders[k]);
+        g_aligned_free(builders[k]);
     }
-    GThread *second = g_thread_new("aggregate", build_range, &bb[1]);
-    build_range(&bb[0]);
-    g_thread_join(second);
-    builder_merge(&bb[0], &bb[1]);
-    Builder b = bb[0]; /* the merged tables */
+    Builder b = *builders[0]; /* the merged tables */
+    g_aligned_free(builders[0]);
     a->all = b.all;
     a->no_message_id = b.no_message_id;
     a->no_campaign = b.no_campaign;
     a->unknown_step = b.unknown_step;
     a->first = b.first;
     a->last = b.last;
-    g_hash_table_destroy(a->cause_totals);
     a->cause_totals = b.cause_totals;
 
     /* a domain's provider: from the MX/relay hosts its mail went to, else from the domain;
@@ -1035,8 +1108,9 @@ aggregates_build(const Correlator *c)
     g_hash_table_destroy(b.days);
     g_hash_table_destroy(b.hours);
     g_hash_table_destroy(b.suppress);
-    a->strings = b.strings; /* names live as long as the aggregates */
-    a->strings_more = b.strings_more;
+    /* names live as long as the aggregates */
+    a->strings = b.strings_more;
+    g_ptr_array_add(a->strings, b.strings);
     return a;
 }
 
@@ -1057,8 +1131,8 @@ aggregates_free(Aggregates *a)
     g_ptr_array_unref(a->suppress);
     g_ptr_array_unref(a->timelines);
     g_hash_table_destroy(a->cause_totals);
-    g_string_chunk_free(a->strings);
-    if (a->strings_more)
-        g_string_chunk_free(a->strings_more);
+    for (guint i = 0; i < a->strings->len; i++)
+        g_string_chunk_free(a->strings->pdata[i]);
+    g_ptr_array_unref(a->strings);
     g_free(a);
 }

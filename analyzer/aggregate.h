@@ -25,6 +25,14 @@ double counts_delivery_rate(const Counts *c);
 double counts_failure_rate(const Counts *c);
 guint64 counts_failed_total(const Counts *c); /* failed + expired + bounced after */
 
+/* A timeline's place in report order (correlator_counted_timelines): by the time it was first
+ * seen, then by a sequence number that follows the order of creation. Rows keep the example
+ * that comes first in report order, whatever order the timelines are counted in. */
+typedef struct {
+    gint64 when;
+    guint64 seq;
+} AggregateOrder;
+
 typedef struct {
     Step step;
     const char *cause;
@@ -33,6 +41,7 @@ typedef struct {
     guint64 attempts; /* events classified here */
     const TimelineEvent *example;
     const Timeline *example_timeline;
+    AggregateOrder example_order;
 } StepCauseRow;
 
 /* The compile-step causes, one per phase of building a message (taxonomy.tsv). */
@@ -42,7 +51,9 @@ extern const char *const aggregate_phases[AGGREGATE_PHASES];
 typedef struct {
     const char *name;     /* domain, provider, campaign or relay */
     const char *provider; /* domains: their provider */
-    const char *relay;    /* domains: an MX/relay host their mail went to (for the provider) */
+    const char *relay;    /* domains: an MX/relay host their mail went to (for the provider):
+                             the one of the last timeline in report order that had one */
+    AggregateOrder relay_order;
     Counts counts;
     GHashTable *causes;   /* cause -> count (of timelines not delivered) */
     guint64 messages;     /* campaigns: distinct messages */
@@ -69,6 +80,7 @@ typedef struct {
     const TimelineEvent *example;
     const Timeline *example_timeline;
     const Timeline *last_timeline; /* while counting: the last timeline counted */
+    AggregateOrder example_order;
     gboolean success;
 } CodeRow;
 
@@ -84,6 +96,7 @@ typedef struct {
     const char *action;   /* suppress / review */
     const TimelineEvent *evidence;
     const Timeline *timeline;
+    AggregateOrder order; /* of timeline */
     guint64 failures;     /* timelines of this address with this problem */
 } SuppressRow;
 
@@ -106,11 +119,20 @@ typedef struct {
     GPtrArray *suppress;  /* SuppressRow*, by address */
     GPtrArray *timelines; /* counted Timeline*, in report order */
     GHashTable *cause_totals; /* cause -> guint64 (timelines not delivered) */
-    GStringChunk *strings;
-    GStringChunk *strings_more;
+    GPtrArray *strings;   /* GStringChunk*: the names the rows point to */
 } Aggregates;
 
+/* Counts the counted timelines of a finished correlator (on two threads). */
 Aggregates *aggregates_build(const Correlator *c);
+
+/* Counting while the correlator finishes the timelines (correlator_finish_visit): a builder
+ * per finishing thread takes each counted timeline with its place in report order; the
+ * builders are then merged into the aggregates (and freed). */
+typedef struct AggregateBuilder AggregateBuilder;
+AggregateBuilder *aggregate_builder_new(void);
+void aggregate_builder_add(AggregateBuilder *b, const Timeline *t, gint64 when, guint64 seq);
+Aggregates *aggregates_from_builders(const Correlator *c, AggregateBuilder *const *builders,
+                                     guint n);
 void aggregates_free(Aggregates *a);
 /* The mailbox provider of a recipient domain given the MX/relay host names seen. */
 const char *aggregate_provider(const char *domain, const char *relay_host);

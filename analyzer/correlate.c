@@ -1377,6 +1377,7 @@ sort_keys(GArray *keys)
 /* One thread's share of the messages, in order of creation. */
 typedef struct {
     Correlator *c;
+    guint id; /* the range's number, in order of creation */
     guint from, to;
     guint8 *flags;          /* scan: SCAN_* per message */
     Classifier *classifier; /* NULL: the timelines are not finished by this walk */
@@ -1386,6 +1387,8 @@ typedef struct {
     GPtrArray *counted;
     GArray *keys; /* SortKey */
     guint64 messages_counted, uncounted_deliveries;
+    CorrelatorVisit visit; /* shown each counted timeline, with data */
+    gpointer data;
 } __attribute__((aligned(64))) RangeJob; /* the threads' counters on lines of their own */
 
 static guint64
@@ -1397,6 +1400,14 @@ count_deliveries(const Timeline *t)
     return n;
 }
 
+/* The sequence number of a range's counted timeline: with the time, it orders the timelines
+ * of all ranges as merge_counted() does. */
+static guint64
+visit_seq(guint range, guint32 index)
+{
+    return (guint64)range << 32 | (index & ~SORT_KEY_UNSURE);
+}
+
 static void
 collect_timeline(RangeJob *job, Timeline *t, gboolean unsure)
 {
@@ -1405,6 +1416,9 @@ collect_timeline(RangeJob *job, Timeline *t, gboolean unsure)
                  .index = job->counted->len | (unsure ? SORT_KEY_UNSURE : 0)};
     g_array_append_val(job->keys, k);
     g_ptr_array_add(job->counted, t);
+    /* a hop candidate is shown once it is known to be counted (merge_counted) */
+    if (job->visit && !unsure)
+        job->visit(job->data, t, k.when, visit_seq(job->id, k.index));
 }
 
 /* Finishes a message's timelines (when the job says so) and gathers the counted ones.
@@ -1467,7 +1481,8 @@ finish_range(gpointer data)
 /* Runs fn over the messages, split into n ranges on n threads (this one included). */
 static void
 run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn, guint8 *flags,
-           Classifier *const *classifiers, gboolean collect)
+           Classifier *const *classifiers, gboolean collect, CorrelatorVisit visit,
+           gpointer const *data)
 {
     GThread *threads[8] = {NULL};
     guint total = c->messages->len, per = (total + n - 1) / n;
@@ -1475,6 +1490,7 @@ run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn, guint8 *flags
         guint from = MIN(k * per, total), to = MIN((k + 1) * per, total);
         jobs[k] = (RangeJob){
             .c = c,
+            .id = k,
             .from = from,
             .to = to,
             .flags = flags,
@@ -1482,6 +1498,8 @@ run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn, guint8 *flags
             .collect = collect,
             .counted = collect ? g_ptr_array_sized_new(to - from) : NULL,
             .keys = collect ? g_array_sized_new(FALSE, FALSE, sizeof(SortKey), to - from) : NULL,
+            .visit = collect ? visit : NULL,
+            .data = collect && visit ? data[k] : NULL,
         };
         if (k > 0)
             threads[k] = g_thread_new("finish", fn, &jobs[k]);
@@ -1517,11 +1535,13 @@ fold_one(Correlator *c, Message *m)
  * the hops in order and marks the local messages. */
 static void
 fold_hops_and_mark_local(Correlator *c, RangeJob *jobs, guint threads,
-                         Classifier *const *classifiers)
+                         Classifier *const *classifiers, CorrelatorVisit visit,
+                         gpointer const *data)
 {
     guint n = c->messages->len;
     g_autofree guint8 *flags = g_new(guint8, MAX(n, 1));
-    run_ranges(c, jobs, threads, scan_range, flags, classifiers, classifiers != NULL);
+    run_ranges(c, jobs, threads, scan_range, flags, classifiers, classifiers != NULL, visit,
+               data);
     /* in order: an earlier hop moves its queue time to the next message, which a later
      * hop's check reads */
     for (guint i = 0; i < n; i++)
@@ -1542,7 +1562,8 @@ fold_hops_and_mark_local(Correlator *c, RangeJob *jobs, guint threads,
  * creation, so comparing (time, range, index) is comparing (time, global index)). The hop
  * candidates are decided here: counted unless they were folded or are local. */
 static void
-merge_counted(Correlator *c, RangeJob *jobs, guint n)
+merge_counted(Correlator *c, RangeJob *jobs, guint n, CorrelatorVisit visit,
+              gpointer const *data)
 {
     guint total = 0;
     for (guint k = 0; k < n; k++) {
@@ -1574,6 +1595,8 @@ merge_counted(Correlator *c, RangeJob *jobs, guint n)
                 continue;
             }
             c->messages_counted += t == m->timelines;
+            if (visit)
+                visit(data[0], t, x->when, visit_seq(best, x->index));
         }
         g_ptr_array_add(c->counted, t);
     }
@@ -1605,15 +1628,22 @@ index_all_keys(Correlator *c)
 void
 correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint n)
 {
+    correlator_finish_visit(c, classifiers, n, NULL, NULL);
+}
+
+void
+correlator_finish_visit(Correlator *c, Classifier *const *classifiers, guint n,
+                        CorrelatorVisit visit, gpointer const *data)
+{
     n = CLAMP(n, 1, 8);
     RangeJob jobs[8];
     index_all_keys(c);
     /* without events from other sources to link into them, the timelines are complete once
      * read: finished and gathered in the scan's walk */
     gboolean complete = c->pending->len == 0;
-    fold_hops_and_mark_local(c, jobs, n, complete ? classifiers : NULL);
+    fold_hops_and_mark_local(c, jobs, n, complete ? classifiers : NULL, visit, data);
     if (complete) {
-        merge_counted(c, jobs, n);
+        merge_counted(c, jobs, n, visit, data);
         return;
     }
     build_indexes(c);
@@ -1635,8 +1665,8 @@ correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint 
     }
     g_array_set_size(c->pending, 0);
     /* each timeline is derived on its own: split the messages between the threads */
-    run_ranges(c, jobs, n, finish_range, NULL, classifiers, TRUE);
-    merge_counted(c, jobs, n);
+    run_ranges(c, jobs, n, finish_range, NULL, classifiers, TRUE, visit, data);
+    merge_counted(c, jobs, n, visit, data);
 }
 
 void

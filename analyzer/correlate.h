@@ -53,6 +53,14 @@ void correlator_finish(Correlator *c, Classifier *classifier);
 /* The same, deriving the timelines on n threads, each with a classifier of its own (built
  * with the same rules). */
 void correlator_finish_parallel(Correlator *c, Classifier *const *classifiers, guint n);
+/* The same, showing each counted timeline to visit as soon as it is finished, while it is in
+ * the cache: finishing thread k calls visit(data[k], t, when, seq), where (when, seq) orders
+ * the timelines as correlator_counted_timelines() does. Timelines come in no particular
+ * order, each exactly once; the calls of a thread follow one another, those of different
+ * threads run at the same time. */
+typedef void (*CorrelatorVisit)(gpointer data, const Timeline *t, gint64 when, guint64 seq);
+void correlator_finish_visit(Correlator *c, Classifier *const *classifiers, guint n,
+                             CorrelatorVisit visit, gpointer const *data);
 
 /* After finish: every message in the order first seen. */
 const GPtrArray *correlator_messages(const Correlator *c);

@@ -53,6 +53,12 @@ typedef struct {
     gint64 reader_cpu; /* µs of CPU the reading thread used, for MAILTRAIL_TIMING */
 } RunSink;
 
+static void
+count_timeline(gpointer builder, const Timeline *t, gint64 when, guint64 seq)
+{
+    aggregate_builder_add(builder, t, when, seq);
+}
+
 /* CPU time of the calling thread in µs: what a phase costs, whatever else runs. */
 static gint64
 thread_cpu_us(void)
@@ -364,9 +370,13 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     double cpu_read = cpu_seconds() - cpu_start;
     progress_phase(progress, "linking and classifying");
     Classifier *classifiers[] = {classifier, classifier2};
-    correlator_finish_parallel(corr, classifiers, G_N_ELEMENTS(classifiers));
+    /* the timelines are counted by the threads that finish them, while they are in cache */
+    AggregateBuilder *builders[] = {aggregate_builder_new(), aggregate_builder_new()};
+    G_STATIC_ASSERT(G_N_ELEMENTS(builders) == G_N_ELEMENTS(classifiers));
+    correlator_finish_visit(corr, classifiers, G_N_ELEMENTS(classifiers), count_timeline,
+                            (gpointer const *)builders);
     gint64 t_finish = g_get_monotonic_time();
-    g_autoptr(Aggregates) agg = aggregates_build(corr);
+    g_autoptr(Aggregates) agg = aggregates_from_builders(corr, builders, G_N_ELEMENTS(builders));
     gint64 t_agg = g_get_monotonic_time();
 
     ReportData rd = {

@@ -450,6 +450,132 @@ test_report_order(void)
     g_assert_cmpuint(k, ==, order->len);
 }
 
+/* Counting the timelines while they are finished (on the finishing threads, in no particular
+ * order) gives the same aggregates as counting them afterwards in report order: the same
+ * totals and rows, and the same examples (the first in report order), suppress rows (the
+ * first "suppress" timeline of an address, else the first "review" one) and domain relays
+ * (the last). */
+static void
+visit_builder(gpointer data, const Timeline *t, gint64 when, guint64 seq)
+{
+    aggregate_builder_add(data, t, when, seq);
+}
+
+static void
+assert_same_example(const TimelineEvent *a, const TimelineEvent *b)
+{
+    g_assert_true(a == b);
+}
+
+static void
+check_counting_while_finishing(const char *log, const char *mailbox)
+{
+    g_autoptr(Run) r = g_new0(Run, 1);
+    r->corr = correlator_new(NULL, NULL);
+    r->classifier = classifier_new();
+    g_autoptr(Classifier) second = classifier_new();
+    g_autoptr(Harness) h = harness_run(&postfix_parser_class, log, strlen(log), 2026);
+    correlator_consume(r->corr, h->batch);
+    if (mailbox) {
+        g_autoptr(Harness) m = harness_run(&mailbox_eml_parser, mailbox, strlen(mailbox), 2026);
+        correlator_consume(r->corr, m->batch);
+    }
+    Classifier *both[] = {r->classifier, second};
+    AggregateBuilder *builders[] = {aggregate_builder_new(), aggregate_builder_new()};
+    correlator_finish_visit(r->corr, both, 2, visit_builder, (gpointer const *)builders);
+    g_autoptr(Aggregates) during = aggregates_from_builders(r->corr, builders, 2);
+    g_autoptr(Aggregates) after = aggregates_build(r->corr);
+
+    g_assert_cmpmem(&during->all, sizeof during->all, &after->all, sizeof after->all);
+    g_assert_cmpint(during->first, ==, after->first);
+    g_assert_cmpint(during->last, ==, after->last);
+    g_assert_cmpuint(during->all.recipients, >, 100);
+    g_assert_cmpuint(during->steps->len, ==, after->steps->len);
+    g_assert_cmpuint(during->steps->len, >=, 3);
+    for (guint i = 0; i < during->steps->len; i++) {
+        const StepCauseRow *x = during->steps->pdata[i], *y = after->steps->pdata[i];
+        g_assert_cmpstr(x->cause, ==, y->cause);
+        g_assert_cmpuint(x->failed + x->recovered + x->attempts, ==,
+                         y->failed + y->recovered + y->attempts);
+        assert_same_example(x->example, y->example);
+    }
+    g_assert_cmpuint(during->codes->len, ==, after->codes->len);
+    for (guint i = 0; i < during->codes->len; i++) {
+        const CodeRow *x = during->codes->pdata[i], *y = after->codes->pdata[i];
+        g_assert_cmpuint(x->events, ==, y->events);
+        g_assert_cmpuint(x->recipients, ==, y->recipients);
+        assert_same_example(x->example, y->example);
+    }
+    g_assert_cmpuint(during->domains->len, ==, after->domains->len);
+    for (guint i = 0; i < during->domains->len; i++) {
+        const GroupRow *x = during->domains->pdata[i], *y = after->domains->pdata[i];
+        g_assert_cmpstr(x->name, ==, y->name);
+        g_assert_cmpstr(x->relay, ==, y->relay);
+        g_assert_cmpstr(x->provider, ==, y->provider);
+        g_assert_cmpuint(x->counts.recipients, ==, y->counts.recipients);
+    }
+    g_assert_cmpuint(during->suppress->len, ==, after->suppress->len);
+    g_assert_cmpuint(during->suppress->len, >, 10);
+    for (guint i = 0; i < during->suppress->len; i++) {
+        const SuppressRow *x = during->suppress->pdata[i], *y = after->suppress->pdata[i];
+        g_assert_cmpstr(x->address, ==, y->address);
+        g_assert_cmpstr(x->action, ==, y->action);
+        g_assert_cmpstr(x->reason, ==, y->reason);
+        g_assert_true(x->timeline == y->timeline);
+        g_assert_cmpuint(x->failures, ==, y->failures);
+    }
+}
+
+static void
+test_counting_while_finishing(void)
+{
+    /* 1500 messages to 60 addresses at four domains, each domain's mail going to a different
+     * MX as time goes on; unknown users (suppress), full mailboxes (review: suppressed after
+     * three), deferrals later delivered; first attempts a varying time after queueing */
+    enum { N = 1500, SPREAD = 300 };
+    static const char *const domains[] = {"a.example", "b.example", "c.example", "d.example"};
+    g_autoptr(GString) log = g_string_new(NULL);
+    for (int t = 0; t < N + SPREAD; t++) {
+        char when[16];
+        g_snprintf(when, sizeof when, "%02d:%02d:%02d", 8 + t / 3600, t / 60 % 60, t % 60);
+        if (t < N)
+            g_string_append_printf(log,
+                                   "Nov 24 %s mx1 postfix/qmgr[3]: %010X: from=<news@example.com>, "
+                                   "size=100, nrcpt=1 (queue active)\n",
+                                   when, (guint)t + 0x10000u);
+        for (int i = MAX(0, t - SPREAD); i <= t && i < N; i++) {
+            int first = i + i * 37 % SPREAD;
+            const char *dom = domains[i % 4];
+            int kind = i % 7, mx = i / 400;
+            if (t != first && !(kind == 2 && t == first + 60))
+                continue;
+            g_autofree char *what = NULL;
+            if (kind == 0)
+                what = g_strdup_printf("dsn=5.1.1, status=bounced (host mx%d.%s[192.0.2.1] said: "
+                                       "550 5.1.1 User unknown (in reply to RCPT TO command))",
+                                       mx, dom);
+            else if (kind == 1)
+                what = g_strdup_printf("dsn=5.2.2, status=bounced (host mx%d.%s[192.0.2.1] said: "
+                                       "552 5.2.2 Mailbox full (in reply to RCPT TO command))",
+                                       mx, dom);
+            else if (kind == 2 && t == first)
+                what = g_strdup_printf("dsn=4.0.0, status=deferred (host mx%d.%s[192.0.2.1] said: "
+                                       "451 4.7.1 Try again later (in reply to RCPT TO command))",
+                                       mx, dom);
+            else
+                what = g_strdup_printf("dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as R%d%s)",
+                                       i, dom);
+            g_string_append_printf(log,
+                                   "Nov 24 %s mx1 postfix/smtp[4]: %010X: to=<u%d@%s>, "
+                                   "relay=mx%d.%s[192.0.2.1]:25, delay=1, delays=0/0/0/1, %s\n",
+                                   when, (guint)i + 0x10000u, i % 15, dom, mx, dom, what);
+        }
+    }
+    check_counting_while_finishing(log->str, NULL);
+    /* with a mailbox item to link, the timelines are finished after the linking */
+    check_counting_while_finishing(log->str, autoreply);
+}
+
 /* Application events: a compile failure never reaches the MTA; two recipients of one
  * Message-ID stay two timelines; a submitted message joins its MTA record. */
 static const char app_log[] =
@@ -641,6 +767,7 @@ main(int argc, char **argv)
     g_test_add_func("/correlate/auto-reply", test_auto_reply);
     g_test_add_func("/correlate/finish-paths-agree", test_finish_paths_agree);
     g_test_add_func("/correlate/report-order", test_report_order);
+    g_test_add_func("/correlate/counting-while-finishing", test_counting_while_finishing);
     g_test_add_func("/correlate/application-events", test_application_events);
     g_test_add_func("/correlate/transcript-gives-step", test_transcript_gives_step);
     g_test_add_func("/correlate/lightmeter-outcomes", test_lightmeter_outcomes);
