@@ -13,11 +13,31 @@ static const Column suppress_cols[] = {
     {"Source", CELL_TEXT, 30, "file:line or mailbox item"},
 };
 
+/* The rows, their timelines and evidence lie anywhere in memory: fetched a few rows ahead. */
+static void
+suppress_prefetch(const GPtrArray *rows, guint64 i)
+{
+    if (i + 16 < rows->len)
+        __builtin_prefetch(rows->pdata[i + 16]);
+    if (i + 8 < rows->len) {
+        const SuppressRow *r = rows->pdata[i + 8];
+        __builtin_prefetch(r->timeline);
+        __builtin_prefetch((const char *)r->timeline + 64);
+        __builtin_prefetch(r->evidence);
+    }
+    if (i + 4 < rows->len) {
+        const SuppressRow *r = rows->pdata[i + 4];
+        if (r->evidence)
+            __builtin_prefetch(r->evidence->diagnostic);
+    }
+}
+
 static void
 suppress_row(const Table *t, guint64 i, Cell *cells, GStringChunk *scratch, gpointer data)
 {
     (void)t;
     const ReportData *d = data;
+    suppress_prefetch(d->agg->suppress, i);
     const SuppressRow *r = d->agg->suppress->pdata[i];
     cells[0] = (Cell){.type = CELL_TEXT, .text = r->address};
     cells[1] = (Cell){.type = CELL_TEXT, .text = r->action};
