@@ -656,11 +656,49 @@ compare_periods(gconstpointer a, gconstpointer b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Suppress rows by address: tens of thousands of addresses scattered in memory, so each is
+ * read once, its first sixteen bytes kept beside it as two big-endian numbers (comparing
+ * those compares the bytes as strcmp does); the rest is compared only on a tie. */
+typedef struct {
+    guint64 head[2];
+    SuppressRow *row;
+} SuppressKey;
+
 static int
-compare_suppress(gconstpointer a, gconstpointer b)
+compare_suppress_keys(const void *a, const void *b)
 {
-    const SuppressRow *x = *(SuppressRow *const *)a, *y = *(SuppressRow *const *)b;
-    return strcmp(x->address, y->address);
+    const SuppressKey *x = a, *y = b;
+    for (int i = 0; i < 2; i++)
+        if (x->head[i] != y->head[i])
+            return x->head[i] < y->head[i] ? -1 : 1;
+    gsize n = strnlen(x->row->address, 16);
+    return n < 16 ? 0 : strcmp(x->row->address + 16, y->row->address + 16);
+}
+
+static GPtrArray *
+sorted_suppress(GHashTable *table)
+{
+    guint n = g_hash_table_size(table), k = 0;
+    g_autofree SuppressKey *keys = g_new(SuppressKey, MAX(n, 1));
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, table);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        SuppressRow *r = value;
+        guchar bytes[16] = {0};
+        memcpy(bytes, r->address, strnlen(r->address, 16));
+        for (int i = 0; i < 2; i++) {
+            guint64 w;
+            memcpy(&w, bytes + 8 * i, 8);
+            keys[k].head[i] = GUINT64_FROM_BE(w);
+        }
+        keys[k++].row = r;
+    }
+    qsort(keys, n, sizeof *keys, compare_suppress_keys);
+    GPtrArray *arr = g_ptr_array_sized_new(n);
+    for (guint i = 0; i < n; i++)
+        g_ptr_array_add(arr, keys[i].row);
+    return arr;
 }
 
 static GPtrArray *
@@ -1088,7 +1126,7 @@ aggregates_from_builders(const Correlator *c, AggregateBuilder *const *builders,
     else
         g_ptr_array_unref(hours);
     /* "review" rows need repeats: mailbox full once is not a reason to drop anyone */
-    GPtrArray *sup = sorted_values(b.suppress, compare_suppress);
+    GPtrArray *sup = sorted_suppress(b.suppress);
     a->suppress = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < sup->len; i++) {
         SuppressRow *r = sup->pdata[i];
