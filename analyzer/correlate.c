@@ -211,6 +211,9 @@ struct Correlator {
     StringPool *pool;
     Arena arena;
     GPtrArray *messages;  /* Message* in order of creation */
+    GArray *key_hashes;   /* guint32: each message's key_hash, in the same order (0: no key) */
+    GHashTable *hop_targets; /* at finish: next-hop id -> GPtrArray of the messages with that
+                                key, in order of creation (hop_target()) */
     KeyIndex by_key;      /* key -> Message* (chain through next_same_key, newest first) */
     GHashTable *many;     /* Timeline* -> Timeline*: (message, recipient) of large messages */
     GHashTable *notif;    /* queue id -> host: DSNs our MTA generated, before their first line */
@@ -365,6 +368,7 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->arena.blocks = g_array_new(FALSE, FALSE, sizeof(ArenaBlock));
     c->pool = string_pool_new_large();
     c->messages = g_ptr_array_new();
+    c->key_hashes = g_array_new(FALSE, FALSE, sizeof(guint32));
     key_index_init(&c->by_key, 0);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
     c->notif = g_hash_table_new(g_str_hash, g_str_equal);
@@ -423,6 +427,9 @@ correlator_free(Correlator *c)
     arena_free(&c->arena);
     string_pool_free(c->pool);
     g_ptr_array_unref(c->messages);
+    g_array_free(c->key_hashes, TRUE);
+    if (c->hop_targets)
+        g_hash_table_destroy(c->hop_targets);
     if (c->counted)
         g_ptr_array_unref(c->counted);
     g_free(c->by_key.slots);
@@ -468,6 +475,8 @@ new_message_hashed(Correlator *c, const char *host, const char *key, guint32 has
         key_index_push(&c->by_key, m);
     }
     g_ptr_array_add(c->messages, m);
+    guint32 kh = key ? hash : 0;
+    g_array_append_val(c->key_hashes, kh);
     return m;
 }
 
@@ -589,6 +598,8 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
             te->remote_id = te->diagnostic + dl - rl;
         else
             te->remote_id = keep(c, e->related_id);
+        /* hashed now, while the id is in cache: the search for hops filters on it */
+        te->remote_hash = string_pool_hash(te->remote_id, rl);
     }
     /* insert in time order; events of unknown time go last */
     gint64 key = order_time(te);
@@ -1273,34 +1284,95 @@ is_app_kind(EventKind k)
  * Both need a walk over every message's events: it runs on several threads, each message
  * looked at on its own (scan_message), and the few changes are applied in order after. */
 enum {
-    SCAN_MAYBE_HOP = 1, /* every recipient was delivered to a queue id we know */
+    SCAN_MAYBE_HOP = 1, /* every recipient was delivered to what may be a queue id of ours */
     SCAN_LOCAL = 2,     /* only local deliveries */
 };
 
-/* The next message of a hop from delivery `last` of message m, or NULL. */
+/* The next message of a hop from delivery `last` of message m, or NULL (after
+ * find_hop_targets()). */
 static Message *
 hop_target(Correlator *c, const Message *m, const TimelineEvent *last)
 {
-    if (last == NULL || last->kind != EVENT_KIND_DELIVERED || last->remote_id == NULL)
+    if (last == NULL || last->kind != EVENT_KIND_DELIVERED || last->remote_id == NULL ||
+        c->hop_targets == NULL)
         return NULL;
-    for (Message *n = key_index_lookup(&c->by_key, last->remote_id); n; n = n->next_same_key)
+    GPtrArray *same = g_hash_table_lookup(c->hop_targets, last->remote_id);
+    for (guint i = same ? same->len : 0; i-- > 0;) {
+        Message *n = same->pdata[i]; /* the newest first */
         if (n != m && (n->queued_at == 0 || last->time == 0 ||
                        n->queued_at >= last->time - 60 * G_USEC_PER_SEC))
             return n;
+    }
     return NULL;
 }
 
+/* Every message's key, as a set of hashes: whether a delivery's next-hop id may be one of our
+ * queue ids is answered from it (an open-addressing table of hashes, 0 = empty, at most half
+ * full: 4 bytes a message, where an index of the messages by key takes 16 and more to build;
+ * read by the scanning threads once built). */
+typedef struct {
+    guint32 *slots;
+    gsize mask;
+} KeyFilter;
+
+static guint32
+key_filter_value(guint32 hash)
+{
+    return hash | 1; /* never 0 (an empty slot) */
+}
+
+static void
+key_filter_build(KeyFilter *f, const GArray *hashes)
+{
+    gsize size = 1024;
+    while (size < (gsize)hashes->len * 2)
+        size *= 2;
+    f->slots = g_new0(guint32, size);
+    f->mask = size - 1;
+    const guint32 *h = (const guint32 *)(const void *)hashes->data;
+    for (guint i = 0; i < hashes->len; i++) {
+        if (h[i] == 0)
+            continue;
+        guint32 v = key_filter_value(h[i]);
+        gsize j = v & f->mask;
+        while (f->slots[j] != 0 && f->slots[j] != v)
+            j = (j + 1) & f->mask;
+        f->slots[j] = v;
+    }
+}
+
+static gboolean
+key_filter_may_have(const KeyFilter *f, guint32 hash)
+{
+    guint32 v = key_filter_value(hash);
+    for (gsize j = v & f->mask;; j = (j + 1) & f->mask) {
+        if (f->slots[j] == v)
+            return TRUE;
+        if (f->slots[j] == 0)
+            return FALSE;
+    }
+}
+
+/* May delivery `last` have gone to one of our own queue ids? */
+static gboolean
+hop_candidate(const KeyFilter *f, const TimelineEvent *last)
+{
+    return last != NULL && last->kind == EVENT_KIND_DELIVERED && last->remote_id != NULL &&
+           key_filter_may_have(f, last->remote_hash);
+}
+
 static guint8
-scan_message(Correlator *c, const Message *m)
+scan_message(const KeyFilter *filter, const Message *m)
 {
     if (m->notification)
         return 0;
     guint8 flags = 0;
-    /* a hop only if every recipient's last delivery went to one of our queue ids (the
-     * queue times may still change before the hop is applied: checked again then) */
+    /* a hop only if every recipient's last delivery went to one of our queue ids: a
+     * candidate when each may have (the ids and queue times are checked when the hop is
+     * applied) */
     gboolean all_hops = m->timelines != NULL;
     for (const Timeline *t = m->timelines; t && all_hops; t = t->next)
-        all_hops = hop_target(c, m, t->last_event) != NULL;
+        all_hops = hop_candidate(filter, t->last_event);
     if (all_hops)
         flags |= SCAN_MAYBE_HOP;
     gboolean any = FALSE, remote = FALSE;
@@ -1377,6 +1449,7 @@ sort_keys(GArray *keys)
 /* One thread's share of the messages, in order of creation. */
 typedef struct {
     Correlator *c;
+    const KeyFilter *filter;
     guint id; /* the range's number, in order of creation */
     guint from, to;
     guint8 *flags;          /* scan: SCAN_* per message */
@@ -1448,7 +1521,7 @@ scan_range(gpointer data)
         if (i + 4 < job->to)
             __builtin_prefetch(all[i + 4]);
         Message *m = all[i];
-        guint8 flags = job->flags[i] = scan_message(job->c, m);
+        guint8 flags = job->flags[i] = scan_message(job->filter, m);
         /* whether it is counted is known here, except for a hop candidate */
         gboolean unsure = (flags & SCAN_MAYBE_HOP) != 0;
         gboolean local = (flags & SCAN_LOCAL) && !job->c->include_local;
@@ -1482,7 +1555,7 @@ finish_range(gpointer data)
 static void
 run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn, guint8 *flags,
            Classifier *const *classifiers, gboolean collect, CorrelatorVisit visit,
-           gpointer const *data)
+           gpointer const *data, const KeyFilter *filter)
 {
     GThread *threads[8] = {NULL};
     guint total = c->messages->len, per = (total + n - 1) / n;
@@ -1490,6 +1563,7 @@ run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn, guint8 *flags
         guint from = MIN(k * per, total), to = MIN((k + 1) * per, total);
         jobs[k] = (RangeJob){
             .c = c,
+            .filter = filter,
             .id = k,
             .from = from,
             .to = to,
@@ -1533,6 +1607,46 @@ fold_one(Correlator *c, Message *m)
 /* Scans every message on the threads (with classifiers, finishing and gathering the counted
  * timelines in the same walk: possible when nothing is left to link into them), then applies
  * the hops in order and marks the local messages. */
+/* The messages whose keys are the next-hop ids of the hop candidates, into c->hop_targets.
+ * The candidates are few (hops, and ids that only share a hash with one of ours): their hashes
+ * mark a small bitmap, and one pass over the keys' hashes finds the messages to compare. */
+static void
+find_hop_targets(Correlator *c, const guint8 *flags)
+{
+    if (c->hop_targets)
+        g_hash_table_destroy(c->hop_targets);
+    c->hop_targets =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+    enum { BITS = 1 << 16 };
+    g_autofree guint64 *bits = g_new0(guint64, BITS / 64);
+    guint n = c->messages->len;
+    for (guint i = 0; i < n; i++) {
+        if (!(flags[i] & SCAN_MAYBE_HOP))
+            continue;
+        const Message *m = c->messages->pdata[i];
+        for (const Timeline *t = m->timelines; t; t = t->next) {
+            const TimelineEvent *last = t->last_event;
+            if (g_hash_table_contains(c->hop_targets, last->remote_id))
+                continue;
+            g_hash_table_insert(c->hop_targets, (gpointer)last->remote_id, g_ptr_array_new());
+            guint b = last->remote_hash % BITS;
+            bits[b / 64] |= G_GUINT64_CONSTANT(1) << (b % 64);
+        }
+    }
+    if (g_hash_table_size(c->hop_targets) == 0)
+        return;
+    const guint32 *hashes = (const guint32 *)(const void *)c->key_hashes->data;
+    for (guint i = 0; i < n; i++) {
+        guint b = hashes[i] % BITS;
+        if (!(bits[b / 64] & (G_GUINT64_CONSTANT(1) << (b % 64))))
+            continue;
+        Message *m = c->messages->pdata[i];
+        GPtrArray *same = m->key ? g_hash_table_lookup(c->hop_targets, m->key) : NULL;
+        if (same)
+            g_ptr_array_add(same, m);
+    }
+}
+
 static void
 fold_hops_and_mark_local(Correlator *c, RangeJob *jobs, guint threads,
                          Classifier *const *classifiers, CorrelatorVisit visit,
@@ -1540,8 +1654,12 @@ fold_hops_and_mark_local(Correlator *c, RangeJob *jobs, guint threads,
 {
     guint n = c->messages->len;
     g_autofree guint8 *flags = g_new(guint8, MAX(n, 1));
+    KeyFilter filter;
+    key_filter_build(&filter, c->key_hashes);
     run_ranges(c, jobs, threads, scan_range, flags, classifiers, classifiers != NULL, visit,
-               data);
+               data, &filter);
+    g_free(filter.slots);
+    find_hop_targets(c, flags);
     /* in order: an earlier hop moves its queue time to the next message, which a later
      * hop's check reads */
     for (guint i = 0; i < n; i++)
@@ -1637,7 +1755,6 @@ correlator_finish_visit(Correlator *c, Classifier *const *classifiers, guint n,
 {
     n = CLAMP(n, 1, 8);
     RangeJob jobs[8];
-    index_all_keys(c);
     /* without events from other sources to link into them, the timelines are complete once
      * read: finished and gathered in the scan's walk */
     gboolean complete = c->pending->len == 0;
@@ -1646,6 +1763,8 @@ correlator_finish_visit(Correlator *c, Classifier *const *classifiers, guint n,
         merge_counted(c, jobs, n, visit, data);
         return;
     }
+    /* linking looks up queue ids of the past: every message, closed or not, by key */
+    index_all_keys(c);
     build_indexes(c);
     g_array_sort(c->pending, compare_event_time);
     /* application events first: they give campaigns and create the messages that never
@@ -1665,7 +1784,7 @@ correlator_finish_visit(Correlator *c, Classifier *const *classifiers, guint n,
     }
     g_array_set_size(c->pending, 0);
     /* each timeline is derived on its own: split the messages between the threads */
-    run_ranges(c, jobs, n, finish_range, NULL, classifiers, TRUE, visit, data);
+    run_ranges(c, jobs, n, finish_range, NULL, classifiers, TRUE, visit, data, NULL);
     merge_counted(c, jobs, n, visit, data);
 }
 

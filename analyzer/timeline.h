@@ -58,6 +58,7 @@ struct TimelineEvent {
     guint8 step_confidence; /* Confidence */
     guint8 link;            /* LinkMethod */
     guint8 foreign;         /* bounce from a Reporting-MTA that is not ours */
+    guint32 remote_hash;    /* string_pool_hash() of remote_id (in what would be padding) */
     const char *enhanced, *diagnostic, *relay, *relay_ip;
     const char *remote_id; /* deliveries: the next hop's id from "250 ... queued as X" */
     const TimelineExtra *extra; /* NULL when none of its fields is known */

@@ -210,6 +210,26 @@ test_content_filter_hop(void)
     g_assert_cmpuint(correlator_stats(r->corr)->internal_hops, ==, 1);
 }
 
+/* A "queued as" id that is one of our queue ids, but of a message queued long before the
+ * delivery, is not a hop: both messages are counted. */
+static const char not_a_hop_log[] =
+    LINE("08:50:00", "postfix/qmgr[3]", "EEEE55555: from=<news@example.com>, size=200, nrcpt=1 (queue active)")
+    LINE("08:50:01", "postfix/smtp[4]", "EEEE55555: to=<c@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as R3)")
+    LINE("08:50:01", "postfix/qmgr[3]", "EEEE55555: removed")
+    LINE("09:00:00", "postfix/qmgr[3]", "DDDD44444: from=<news@example.com>, size=100, nrcpt=1 (queue active)")
+    LINE("09:00:01", "postfix/smtp[4]", "DDDD44444: to=<b@example.net>, relay=mx.example.org[192.0.2.7]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as EEEE55555)")
+    LINE("09:00:01", "postfix/qmgr[3]", "DDDD44444: removed");
+
+static void
+test_not_a_hop(void)
+{
+    g_autoptr(Run) r = run_postfix(not_a_hop_log);
+    g_assert_cmpuint(counted_messages(r), ==, 2);
+    g_assert_cmpuint(correlator_stats(r->corr)->internal_hops, ==, 0);
+    g_assert_nonnull(timeline_of(r, "b@example.net", 0));
+    g_assert_nonnull(timeline_of(r, "c@example.net", 0));
+}
+
 /* Mail our server only delivered to its own mailboxes was received, not sent. */
 static const char local_log[] =
     LINE("09:00:00", "postfix/qmgr[3]", "FFFF66666: from=<someone@example.org>, size=100, nrcpt=1 (queue active)")
@@ -759,6 +779,7 @@ main(int argc, char **argv)
     g_test_add_func("/correlate/many-open-and-reused", test_many_open_and_reused);
     g_test_add_func("/correlate/expiry-and-notification", test_expiry_and_notification);
     g_test_add_func("/correlate/content-filter-hop", test_content_filter_hop);
+    g_test_add_func("/correlate/not-a-hop", test_not_a_hop);
     g_test_add_func("/correlate/local-deliveries", test_local_deliveries);
     g_test_add_func("/correlate/verp", test_verp);
     g_test_add_func("/correlate/bounce-after-acceptance", test_bounce_after_acceptance);
