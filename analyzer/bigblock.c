@@ -16,7 +16,7 @@ gpointer
 big_block_alloc(gsize size)
 {
     gsize len = big_block_size(size);
-    void *block = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *block = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (block == MAP_FAILED)
         g_error("out of memory: could not map %" G_GSIZE_FORMAT " bytes: %s", len,
                 g_strerror(errno));

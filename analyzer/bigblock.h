@@ -1,8 +1,11 @@
 /* Large zeroed blocks straight from the kernel, for the arenas that only grow while logs are
  * read (messages, timelines, their strings: hundreds of MB on big logs). The kernel hands
- * them out zeroed, so records carved from them need no clearing of their own.
- * (Transparent huge pages were tried for these blocks: fewer page faults, but on the test
- * machines the time to get a huge page varied from run to run by up to 3x; not used.) */
+ * them out zeroed, so records carved from them need no clearing of their own, and fills them
+ * when they are mapped (MAP_POPULATE): one call for the pages of a block instead of a page
+ * fault for each 4 KiB as records are written, which cost about a sixth of the CPU time of a
+ * big run (measured on a 315 MB Exim log: the joining thread 0.52 -> 0.43 s).
+ * (Transparent huge pages were tried for these blocks too: fewer faults still, but on the
+ * test machines the time to get a huge page varied from run to run by up to 3x; not used.) */
 #pragma once
 
 #include <glib.h>

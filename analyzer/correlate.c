@@ -1327,7 +1327,7 @@ key_filter_build(KeyFilter *f, const GArray *hashes)
     gsize size = 1024;
     while (size < (gsize)hashes->len * 2)
         size *= 2;
-    f->slots = g_new0(guint32, size);
+    f->slots = big_block_alloc(size * sizeof(guint32));
     f->mask = size - 1;
     const guint32 *h = (const guint32 *)(const void *)hashes->data;
     for (guint i = 0; i < hashes->len; i++) {
@@ -1658,7 +1658,7 @@ fold_hops_and_mark_local(Correlator *c, RangeJob *jobs, guint threads,
     key_filter_build(&filter, c->key_hashes);
     run_ranges(c, jobs, threads, scan_range, flags, classifiers, classifiers != NULL, visit,
                data, &filter);
-    g_free(filter.slots);
+    big_block_free(filter.slots, (filter.mask + 1) * sizeof(guint32));
     find_hop_targets(c, flags);
     /* in order: an earlier hop moves its queue time to the next message, which a later
      * hop's check reads */
