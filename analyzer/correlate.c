@@ -1353,6 +1353,12 @@ key_filter_may_have(const KeyFilter *f, guint32 hash)
     }
 }
 
+static void
+key_filter_prefetch(const KeyFilter *f, guint32 hash)
+{
+    __builtin_prefetch(&f->slots[key_filter_value(hash) & f->mask]);
+}
+
 /* May delivery `last` have gone to one of our own queue ids? */
 static gboolean
 hop_candidate(const KeyFilter *f, const TimelineEvent *last)
@@ -1512,14 +1518,39 @@ finish_message(RangeJob *job, Message *m, gboolean counted, gboolean unsure)
     }
 }
 
+/* Messages, their first timeline and its last event lie anywhere in memory: each is fetched
+ * a few messages before its turn, once the one pointing to it has arrived (and the hop
+ * filter's slot for the event's next-hop id). */
+static inline __attribute__((always_inline)) void
+prefetch_ahead(Message *const *all, guint i, guint to, const KeyFilter *filter)
+{
+    if (i + 12 < to)
+        __builtin_prefetch(all[i + 12]);
+    if (i + 8 < to && all[i + 8]->timelines) {
+        const char *t = (const char *)all[i + 8]->timelines;
+        __builtin_prefetch(t);
+        __builtin_prefetch(t + 64);
+    }
+    if (i + 4 < to && all[i + 4]->timelines) {
+        const TimelineEvent *e = all[i + 4]->timelines->last_event;
+        __builtin_prefetch(e);
+        __builtin_prefetch((const char *)e + 64);
+        __builtin_prefetch(all[i + 4]->timelines->events);
+    }
+    if (i + 2 < to && all[i + 2]->timelines && filter) {
+        const TimelineEvent *e = all[i + 2]->timelines->last_event;
+        if (e && e->remote_id)
+            key_filter_prefetch(filter, e->remote_hash);
+    }
+}
+
 static gpointer
 scan_range(gpointer data)
 {
     RangeJob *job = data;
     Message *const *all = (Message *const *)job->c->messages->pdata;
     for (guint i = job->from; i < job->to; i++) {
-        if (i + 4 < job->to)
-            __builtin_prefetch(all[i + 4]);
+        prefetch_ahead(all, i, job->to, job->filter);
         Message *m = all[i];
         guint8 flags = job->flags[i] = scan_message(job->filter, m);
         /* whether it is counted is known here, except for a hop candidate */
@@ -1545,8 +1576,10 @@ finish_range(gpointer data)
 {
     RangeJob *job = data;
     Message *const *all = (Message *const *)job->c->messages->pdata;
-    for (guint i = job->from; i < job->to; i++)
+    for (guint i = job->from; i < job->to; i++) {
+        prefetch_ahead(all, i, job->to, NULL);
         finish_message(job, all[i], message_counted(all[i]), FALSE);
+    }
     sort_keys(job->keys);
     return NULL;
 }
