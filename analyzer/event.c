@@ -239,25 +239,36 @@ normal_msgid(char *s, gsize n)
     return n ? s : NULL;
 }
 
-/* Does any of len bytes need care (see batch_needs_care)? Sixteen bytes at a time: an
- * event's strings are checked together, in one run over their copies. */
+/* Does any of len bytes need care (see batch_needs_care)? NULs do not: they separate the
+ * strings. Sixteen bytes at a time: an event's strings are checked together, in one run over
+ * their copies. */
 static gboolean
 region_needs_care(const char *s, gsize len)
 {
     typedef signed char V16 __attribute__((vector_size(16)));
-    gsize i = 0;
-    for (; i + 16 <= len; i += 16) {
+    if (len < 16) {
+        for (gsize i = 0; i < len; i++) {
+            guchar c = (guchar)s[i];
+            if ((c < 0x20 && c != 0) || c >= 0x7F)
+                return TRUE;
+        }
+        return FALSE;
+    }
+    /* the last sixteen bytes are looked at once more from where they start: no tail loop */
+    for (gsize i = 0;; i += 16) {
+        gsize at = MIN(i, len - 16);
         V16 v;
-        memcpy(&v, s + i, 16);
+        memcpy(&v, s + at, 16);
         /* signed: bytes >= 0x80 are negative, so "< 0x20" takes them with the controls */
-        V16 bad = (v < 0x20) | (v == 0x7F);
+        V16 bad = ((v < 0x20) & (v != 0)) | (v == 0x7F);
         guint64 lo, hi;
         memcpy(&lo, &bad, 8);
         memcpy(&hi, (const char *)&bad + 8, 8);
         if (lo | hi)
             return TRUE;
+        if (at == len - 16)
+            return FALSE;
     }
-    return batch_needs_care(s + i, len - i);
 }
 
 #define EVENT_STRING_FIELDS 21
@@ -313,8 +324,7 @@ event_batch_add(EventBatch *batch, const Event *ev)
     guint32 present = set_fields(fields);
     if (present == 0)
         return;
-    /* the event's strings: one allocation, one copy each, separated by spaces while the
-     * whole run is checked at once; then the separators become the strings' NULs */
+    /* the event's strings: one allocation, one copy each, the whole run checked at once */
     gsize lens[EVENT_STRING_FIELDS], total = 0;
     for (guint32 bits = present; bits; bits &= bits - 1) {
         guint i = (guint)__builtin_ctz(bits);
@@ -326,20 +336,19 @@ event_batch_add(EventBatch *batch, const Event *ev)
     for (guint32 bits = present; bits; bits &= bits - 1) {
         guint i = (guint)__builtin_ctz(bits);
         memcpy(p, fields[i], lens[i]);
-        p[lens[i]] = ' ';
+        p[lens[i]] = '\0';
         fields[i] = p;
         p += lens[i] + 1;
     }
-    gboolean care = region_needs_care(start, total - 1);
-    for (guint32 bits = present; bits; bits &= bits - 1) {
-        guint i = (guint)__builtin_ctz(bits);
-        char *copy = (char *)fields[i];
-        copy[lens[i]] = '\0';
-        if (care && batch_needs_care(copy, lens[i])) {
-            fields[i] = clean_copy(batch, copy, lens[i]);
-            lens[i] = strlen(fields[i]); /* repaired UTF-8 may differ in length */
+    if (region_needs_care(start, total - 1))
+        for (guint32 bits = present; bits; bits &= bits - 1) {
+            guint i = (guint)__builtin_ctz(bits);
+            char *copy = (char *)fields[i];
+            if (batch_needs_care(copy, lens[i])) {
+                fields[i] = clean_copy(batch, copy, lens[i]);
+                lens[i] = strlen(fields[i]); /* repaired UTF-8 may differ in length */
+            }
         }
-    }
     /* the copies are the batch's own: normalised in place */
 #define NORMALISE(fn, name)                                                                   \
     if (present & (1u << FIELD_INDEX(name)))                                                  \

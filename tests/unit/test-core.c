@@ -41,6 +41,28 @@ test_batch_sanitises(void)
     g_assert_null(strchr(e->diagnostic, '\001'));
     g_assert_cmpuint(strlen(e->detail), <=, 4096);
     g_assert_true(e->diagnostic != bad);
+
+    /* a control character or DEL anywhere in an event's strings is found: in a run shorter
+     * than sixteen bytes, in the last bytes of a longer one, between other strings */
+    static const struct {
+        const char *host, *queue_id, *detail, *want;
+    } cases[] = {
+        {"h", "q", "ab\001", "ab "},
+        {"mx.example.net", "4XbQ1k2mZ9z3ab", "the end\037", "the end "},
+        {"mx.example.net", "4XbQ1k2mZ9z3ab", "a\177b and more text after it", "a b and more text after it"},
+        {"mx.example.net", "4XbQ1k2mZ9z3ab", "sixteen bytes!!\n", "sixteen bytes!! "},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        event_init(&ev);
+        ev.host = cases[i].host;
+        ev.queue_id = cases[i].queue_id;
+        ev.detail = cases[i].detail;
+        event_batch_add(b, &ev);
+        e = event_batch_get(b, event_batch_len(b) - 1);
+        g_assert_cmpstr(e->detail, ==, cases[i].want);
+        g_assert_cmpstr(e->host, ==, cases[i].host);
+        g_assert_cmpstr(e->queue_id, ==, cases[i].queue_id);
+    }
 }
 
 /* Every string field is copied (whichever of them are set), addresses lowered without angle
