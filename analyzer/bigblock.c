@@ -13,10 +13,11 @@ big_block_size(gsize size)
 }
 
 gpointer
-big_block_alloc(gsize size)
+big_block_alloc(gsize size, gboolean populate)
 {
     gsize len = big_block_size(size);
-    void *block = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    void *block = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
     if (block == MAP_FAILED)
         g_error("out of memory: could not map %" G_GSIZE_FORMAT " bytes: %s", len,
                 g_strerror(errno));

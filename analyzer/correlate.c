@@ -36,7 +36,7 @@ arena_alloc(Arena *a, gsize size)
     size = (size + 7) & ~(gsize)7;
     if (size > a->left) {
         ArenaBlock b = {.size = big_block_size(MAX(ARENA_BLOCK, size))};
-        b.data = big_block_alloc(b.size);
+        b.data = big_block_alloc(b.size, a->blocks->len > 0);
         g_array_append_val(a->blocks, b);
         a->cur = b.data;
         a->left = b.size;
@@ -1327,7 +1327,7 @@ key_filter_build(KeyFilter *f, const GArray *hashes)
     gsize size = 1024;
     while (size < (gsize)hashes->len * 2)
         size *= 2;
-    f->slots = big_block_alloc(size * sizeof(guint32));
+    f->slots = big_block_alloc(size * sizeof(guint32), size >= ((gsize)1 << 20));
     f->mask = size - 1;
     const guint32 *h = (const guint32 *)(const void *)hashes->data;
     for (guint i = 0; i < hashes->len; i++) {

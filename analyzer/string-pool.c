@@ -86,7 +86,7 @@ pool_alloc(StringPool *pool, gsize n)
     Chunk c = {.size = MAX(CHUNK_SIZE, n), .used = n};
     if (pool->large) {
         c.size = big_block_size(MAX(LARGE_CHUNK_SIZE, n));
-        c.data = big_block_alloc(c.size);
+        c.data = big_block_alloc(c.size, pool->chunks->len > 0);
     } else {
         c.data = g_malloc(c.size);
     }
