@@ -341,8 +341,9 @@ group_add(GroupRow *g, const Timeline *t, const Facts *f)
         count_cause(g->causes, t->cls.cause);
     g->compiled += f->compiled;
     g->compile_failed += f->compile_failed;
-    for (int i = 0; i < AGGREGATE_PHASES; i++)
-        g->compile_by_phase[i] += f->compile_by_phase[i];
+    if (f->compile_failed)
+        for (int i = 0; i < AGGREGATE_PHASES; i++)
+            g->compile_by_phase[i] += f->compile_by_phase[i];
     g->submitted += f->submitted;
 }
 
