@@ -12,6 +12,9 @@
 G_DEFINE_QUARK(classify_error_quark, classify_error)
 
 #define TEXT_SCAN_MAX 16384        /* bytes of input text looked at */
+/* texts shorter than this are looked up by their shape (shape_key()): normalise() sees all of
+ * them and, as its output stays below NORM_MAX - 16, cuts no token */
+#define SHAPE_TEXT_MAX 1024
 #define NORM_MAX 2048              /* bytes of normalised text the rules see */
 #define MEMO_MAX_ENTRIES 65536     /* the memo table is emptied when it holds this many */
 #define MEMO_MAX_BYTES (16u << 20) /* ... or this many key bytes */
@@ -111,6 +114,7 @@ struct Classifier {
     guint64 *needle_bits;
     gint8 *regex_state; /* -1 not yet run, 0, 1 */
     GString *key;
+    GString *shape; /* the key of the text with the recipient's address written x@x */
     /* memo */
     MemoSlot *slots;
     guint capacity; /* power of two */
@@ -1036,6 +1040,73 @@ classifier_classify(Classifier *c, const ClassifyInput *input, Classification *o
     }
 }
 
+/* Remembers the answer for a key (copied into the arena). */
+static void
+memo_put(Classifier *c, guint64 h, const GString *key, guint32 decider,
+         const Classification *result)
+{
+    if (c->count + 1 > MEMO_MAX_ENTRIES || c->arena->len + key->len > MEMO_MAX_BYTES) {
+        memo_clear(c);
+    } else if ((c->count + 1) * 2 > c->capacity) {
+        memo_grow(c);
+    }
+    MemoSlot *slot = memo_find(c, h, key->str, key->len);
+    if (slot->hash != 0)
+        return; /* there already */
+    slot->hash = h;
+    slot->key_off = c->arena->len;
+    slot->key_len = (guint32)key->len;
+    slot->decider = decider;
+    slot->result = *result;
+    g_byte_array_append(c->arena, (const guint8 *)key->str, (guint)key->len);
+    c->count++;
+}
+
+/* Can the recipient's address stand for any other in a text? It does when normalise() would
+ * turn it into *@* wherever it appears: a local part of address characters, one '@', a
+ * domain of domain characters (x@x is such an address too). */
+static gboolean
+plain_address(const char *a, gsize n)
+{
+    const char *at = memchr(a, '@', n);
+    if (at == NULL || at == a || at == a + n - 1 || n > 254)
+        return FALSE;
+    for (const char *p = a; p < at; p++)
+        if (!(char_flags[(guchar)*p] & CH_LOCAL))
+            return FALSE;
+    for (const char *p = at + 1; p < a + n; p++)
+        if (!(char_flags[(guchar)*p] & CH_DOMAIN))
+            return FALSE;
+    return TRUE;
+}
+
+/* c->shape: the key so far (its fields), a mark, and the text with every occurrence of the
+ * recipient's address written x@x. Two texts with the same shape normalise to the same key:
+ * the address becomes *@* either way and nothing around it changes. Only for texts short
+ * enough that normalise() sees all of them and cuts no token (the address changes the
+ * text's length). */
+static gboolean
+shape_key(Classifier *c, const ClassifyInput *in, const GString *key)
+{
+    if (in->recipient == NULL || in->text == NULL)
+        return FALSE;
+    gsize tlen = strnlen(in->text, SHAPE_TEXT_MAX), rlen = strlen(in->recipient);
+    if (tlen >= SHAPE_TEXT_MAX || !plain_address(in->recipient, rlen))
+        return FALSE;
+    GString *shape = c->shape;
+    g_string_truncate(shape, 0);
+    g_string_append_len(shape, key->str, (gssize)key->len);
+    g_string_append_c(shape, '\001'); /* normalised texts hold no control characters */
+    const char *p = in->text, *end = in->text + tlen;
+    for (const char *q; (q = memmem(p, (gsize)(end - p), in->recipient, rlen)) != NULL;
+         p = q + rlen) {
+        g_string_append_len(shape, p, q - p);
+        g_string_append_len(shape, "x@x", 3);
+    }
+    g_string_append_len(shape, p, end - p);
+    return TRUE;
+}
+
 static void
 classify_uncached(Classifier *c, const ClassifyInput *in, Classification *out)
 {
@@ -1057,6 +1128,19 @@ classify_uncached(Classifier *c, const ClassifyInput *in, Classification *out)
     for (gsize i = vendor_off; i < key->len; i++)
         key->str[i] = (char)lower((guchar)key->str[i]);
     gsize text_off = key->len;
+    /* texts that differ only in the recipient's address are classified once: looked up by
+     * their shape before the text is normalised */
+    guint64 shape_hash = 0;
+    gboolean shaped = shape_key(c, in, key);
+    if (shaped) {
+        shape_hash = hash_bytes((const guchar *)c->shape->str, c->shape->len);
+        MemoSlot *known = memo_find(c, shape_hash, c->shape->str, c->shape->len);
+        if (known->hash != 0) {
+            *out = known->result;
+            c->hits[known->decider]++;
+            return;
+        }
+    }
     normalise(key, in->text);
 
     guint64 h = hash_bytes((const guchar *)key->str, key->len);
@@ -1064,6 +1148,10 @@ classify_uncached(Classifier *c, const ClassifyInput *in, Classification *out)
     if (slot->hash != 0) {
         *out = slot->result;
         c->hits[slot->decider]++;
+        if (shaped) {
+            Classification result = slot->result;
+            memo_put(c, shape_hash, c->shape, slot->decider, &result);
+        }
         return;
     }
 
@@ -1104,21 +1192,9 @@ classify_uncached(Classifier *c, const ClassifyInput *in, Classification *out)
 
     guint32 decider = classify_fresh(c, &x, in, out);
     c->hits[decider]++;
-
-    /* remember it (the key moves into the arena) */
-    if (c->count + 1 > MEMO_MAX_ENTRIES || c->arena->len + key->len > MEMO_MAX_BYTES) {
-        memo_clear(c);
-    } else if ((c->count + 1) * 2 > c->capacity) {
-        memo_grow(c);
-    }
-    slot = memo_find(c, h, key->str, key->len);
-    slot->hash = h;
-    slot->key_off = c->arena->len;
-    slot->key_len = (guint32)key->len;
-    slot->decider = decider;
-    slot->result = *out;
-    g_byte_array_append(c->arena, (const guint8 *)key->str, (guint)key->len);
-    c->count++;
+    memo_put(c, h, key, decider, out);
+    if (shaped)
+        memo_put(c, shape_hash, c->shape, decider, out);
 }
 
 void
@@ -1632,6 +1708,7 @@ classifier_new(void)
     c->needle_len = g_array_new(FALSE, FALSE, sizeof(guint32));
     c->regexes = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
     c->key = g_string_sized_new(NORM_MAX + 256);
+    c->shape = g_string_sized_new(1024);
     c->capacity = 1024;
     c->slots = g_new0(MemoSlot, c->capacity);
     c->arena = g_byte_array_new();
@@ -1667,6 +1744,7 @@ classifier_free(Classifier *c)
     g_free(c->needle_bits);
     g_free(c->regex_state);
     g_string_free(c->key, TRUE);
+    g_string_free(c->shape, TRUE);
     g_free(c->slots);
     g_byte_array_free(c->arena, TRUE);
     g_free(c->hits);

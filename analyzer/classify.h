@@ -46,6 +46,8 @@ typedef struct {
                               pointers give the same answer without looking at the text */
     gboolean foreign;      /* a DSN from a Reporting-MTA that is not ours (after acceptance);
                               set by the correlator: classify_input_from_event() leaves it FALSE */
+    const char *recipient; /* the recipient the text is about, or NULL: texts that differ only
+                              in that address are classified once */
 } ClassifyInput;
 
 #define CLASSIFY_ERROR (classify_error_quark())

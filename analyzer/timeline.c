@@ -86,7 +86,7 @@ needs_class(EventKind k)
 }
 
 static void
-classify_event(TimelineEvent *te, Classifier *classifier)
+classify_event(TimelineEvent *te, const char *recipient, Classifier *classifier)
 {
     ClassifyInput in = {
         .kind = te->kind,
@@ -99,6 +99,7 @@ classify_event(TimelineEvent *te, Classifier *classifier)
         .vendor_label = timeline_event_vendor_label(te),
         .stable = TRUE, /* the correlator's strings live as long as the run */
         .foreign = te->foreign,
+        .recipient = recipient,
     };
     classifier_classify(classifier, &in, &te->cls);
 }
@@ -113,7 +114,7 @@ timeline_finish(Timeline *t, Classifier *classifier)
     t->delivered_at = 0;
     for (TimelineEvent *te = t->events; te; te = te->next) {
         if (needs_class(te->kind))
-            classify_event(te, classifier);
+            classify_event(te, t->recipient, classifier);
         switch (te->kind) {
         case EVENT_KIND_DELIVERED:
             t->attempts++;

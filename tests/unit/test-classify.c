@@ -805,6 +805,91 @@ test_memo_normalised(void)
     g_assert_cmpuint(classifier_memo_size(c), ==, 2);
 }
 
+/* Texts that differ only in the recipient's address are classified once (by their shape):
+ * with the recipient given, every answer is the one the text gets on its own, for the table's
+ * diagnostics and for addresses at the edges of what may stand for another. */
+static void
+check_same_with_recipient(Classifier *shared, const ClassifyInput *base, const char *rcpt)
+{
+    g_autoptr(Classifier) alone = classifier_new();
+    Classification want, got;
+    classifier_classify(alone, base, &want);
+    ClassifyInput in = *base;
+    in.recipient = rcpt;
+    classifier_classify(shared, &in, &got);
+    if (memcmp(&want, &got, sizeof want) != 0)
+        g_error("recipient %s changed the answer for \"%s\": %s/%s, not %s/%s", rcpt, base->text,
+                step_to_string((Step)got.step), got.cause, step_to_string((Step)want.step),
+                want.cause);
+}
+
+static void
+test_memo_by_shape(void)
+{
+    g_autoptr(Classifier) shared = classifier_new();
+    static const char *const rcpts[] = {"anna@example.net", "bert.o+x@mail.example.org",
+                                        "2anna@x.org", "a@b"};
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const Case *tc = &cases[i];
+        ClassifyInput in = {.kind = tc->kind, .reply_code = tc->reply, .enhanced = tc->enhanced,
+                            .text = tc->text, .foreign = tc->foreign, .cause_hint = tc->hint,
+                            .vendor_label = tc->vendor, .step = tc->hint_step,
+                            .step_confidence = tc->hint_conf};
+        for (gsize k = 0; k < G_N_ELEMENTS(rcpts); k++)
+            check_same_with_recipient(shared, &in, rcpts[k]);
+        /* the addresses the text itself holds */
+        if (tc->text == NULL)
+            continue;
+        g_auto(GStrv) words = g_strsplit_set(tc->text, " <>:;,()[]\"'", -1);
+        for (guint w = 0; words[w]; w++)
+            if (strchr(words[w], '@'))
+                check_same_with_recipient(shared, &in, words[w]);
+    }
+    static const char *const edges[] = {
+        "550 5.1.1 <Anna@Example.net>: Recipient address rejected: User unknown",
+        "550 5.1.1 xanna@example.net: user unknown",
+        "550 5.1.1 <anna@example.net.invalid>: Domain not found",
+        "451 4.7.1 anna@example.net/greylisted, try again later",
+        "553 5.1.2 anna@example.net@other.example: bad address syntax",
+        "550 5.1.1 2anna@x.org... User unknown",
+        "550 5.7.1 anna@example.net anna@example.net anna@example.net rejected as spam",
+        "421 4.4.2 host[192.0.2.1] anna@example.net [192.0.2.7] connection dropped",
+        "552 5.2.2 anna@example.net mailbox full, 552 5.2.2 over quota",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(edges); i++) {
+        ClassifyInput in = {.kind = EVENT_KIND_FAILED, .text = edges[i]};
+        for (gsize k = 0; k < G_N_ELEMENTS(rcpts); k++)
+            check_same_with_recipient(shared, &in, rcpts[k]);
+    }
+    /* a long text, with the address near the end */
+    g_autoptr(GString) longer = g_string_new("550 5.1.1 ");
+    while (longer->len < 1010)
+        g_string_append(longer, "word ");
+    g_string_append(longer, "anna@example.net unknown");
+    ClassifyInput in = {.kind = EVENT_KIND_FAILED, .text = longer->str};
+    check_same_with_recipient(shared, &in, "anna@example.net");
+
+    /* and the second recipient's text is answered by the first's shape: nothing new is kept */
+    g_autoptr(Classifier) c = classifier_new();
+    ClassifyInput one = {.kind = EVENT_KIND_DEFERRED,
+                         .text = "SMTP error from remote mail server after RCPT TO:<anna@example."
+                                 "net>: 450 4.2.0 <anna@example.net>: Recipient address rejected: "
+                                 "Greylisted",
+                         .recipient = "anna@example.net"};
+    ClassifyInput two = {.kind = EVENT_KIND_DEFERRED,
+                         .text = "SMTP error from remote mail server after RCPT TO:<bert.o@mail."
+                                 "example.org>: 450 4.2.0 <bert.o@mail.example.org>: Recipient "
+                                 "address rejected: Greylisted",
+                         .recipient = "bert.o@mail.example.org"};
+    Classification a, b;
+    classifier_classify(c, &one, &a);
+    guint kept = classifier_memo_size(c);
+    classifier_classify(c, &two, &b);
+    g_assert_cmpuint(classifier_memo_size(c), ==, kept);
+    g_assert_cmpint(memcmp(&a, &b, sizeof a), ==, 0);
+    g_assert_cmpstr(a.cause, ==, "greylisted");
+}
+
 static void
 test_memo_bounded(void)
 {
@@ -1193,6 +1278,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/classify/memo/normalised", test_memo_normalised);
     g_test_add_func("/classify/memo/bounded", test_memo_bounded);
+    g_test_add_func("/classify/memo/by-shape", test_memo_by_shape);
     g_test_add_func("/classify/rules/normalised-text", test_normalised_text);
     g_test_add_func("/classify/rules/user", test_user_rules);
     g_test_add_func("/classify/rules/docs-examples", test_docs_examples);
