@@ -254,11 +254,10 @@ repeat_slot(Correlator *c, guint field, const char *s, gsize len)
     return &c->repeat[field][slot];
 }
 
-/* Fields whose values repeat (host, relay name and address, codes, campaign) go through a
- * small cache per field in front of the pool: a few hundred relays and codes are found
- * with a cheap hash and one compare, without touching the pool's big table. */
+/* s through the cache of recent strings of one field: the cached copy when s is there, else
+ * a copy of s made by intern (the pool's one copy) or not (a copy of its own) and cached. */
 static const char *
-intern_repeat(Correlator *c, guint field, const char *s)
+through_cache(Correlator *c, guint field, const char *s, gboolean intern)
 {
     if (s == NULL)
         return NULL;
@@ -266,9 +265,18 @@ intern_repeat(Correlator *c, guint field, const char *s)
     RepeatEntry *r = repeat_slot(c, field, s, len);
     if (r->str && r->len == len && memcmp(r->str, s, len) == 0)
         return r->str;
-    r->str = string_pool_intern_len(c->pool, s, len);
+    r->str = intern ? string_pool_intern_len(c->pool, s, len) : string_pool_copy(c->pool, s, len);
     r->len = len;
     return r->str;
+}
+
+/* Fields whose values repeat (host, relay name and address, codes, campaign) go through a
+ * small cache per field in front of the pool: a few hundred relays and codes are found
+ * with a cheap hash and one compare, without touching the pool's big table. */
+static const char *
+intern_repeat(Correlator *c, guint field, const char *s)
+{
+    return through_cache(c, field, s, TRUE);
 }
 
 /* For fields that often repeat but need not be one copy (the envelope sender: one address
@@ -277,15 +285,7 @@ intern_repeat(Correlator *c, guint field, const char *s)
 static const char *
 keep_repeat(Correlator *c, guint field, const char *s)
 {
-    if (s == NULL)
-        return NULL;
-    gsize len = strlen(s);
-    RepeatEntry *r = repeat_slot(c, field, s, len);
-    if (r->str && r->len == len && memcmp(r->str, s, len) == 0)
-        return r->str;
-    r->str = string_pool_copy(c->pool, s, len);
-    r->len = len;
-    return r->str;
+    return through_cache(c, field, s, FALSE);
 }
 
 /* A copy in the pool, without looking for an existing one: for unique strings. */
