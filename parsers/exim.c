@@ -878,20 +878,6 @@ exim_parser_new(ParserContext *ctx)
     return p;
 }
 
-static gboolean
-exim_parser_finish(gpointer self, GError **error)
-{
-    (void)self;
-    (void)error;
-    return TRUE;
-}
-
-static void
-exim_parser_free(gpointer self)
-{
-    g_free(self);
-}
-
 /* --- probe ------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -957,6 +943,6 @@ const ParserClass exim_parser_class = {
     .probe = exim_parser_probe,
     .new = exim_parser_new,
     .feed_line = exim_parser_feed_line,
-    .finish = exim_parser_finish,
-    .free = exim_parser_free,
+    .finish = parser_finish_nothing,
+    .free = g_free,
 };

@@ -503,20 +503,6 @@ opensmtpd_parser_new(ParserContext *ctx)
     return p;
 }
 
-static gboolean
-opensmtpd_parser_finish(gpointer self, GError **error)
-{
-    (void)self;
-    (void)error;
-    return TRUE;
-}
-
-static void
-opensmtpd_parser_free(gpointer self)
-{
-    g_free(self);
-}
-
 typedef struct {
     guint lines, syslog, ours, sessions;
 } OpensmtpdProbe;
@@ -561,7 +547,7 @@ const ParserClass opensmtpd_parser_class = {
     .probe = opensmtpd_parser_probe,
     .new = opensmtpd_parser_new,
     .feed_line = opensmtpd_parser_feed_line,
-    .finish = opensmtpd_parser_finish,
-    .free = opensmtpd_parser_free,
+    .finish = parser_finish_nothing,
+    .free = g_free,
     .probe_needs_syslog = TRUE,
 };

@@ -56,6 +56,14 @@ parser_context_emit(ParserContext *ctx, Event *ev)
     event_batch_add(ctx->batch, ev);
 }
 
+gboolean
+parser_finish_nothing(gpointer self, GError **error)
+{
+    (void)self;
+    (void)error;
+    return TRUE;
+}
+
 void
 parser_context_count(ParserContext *ctx, const char *what, guint64 number, LineResult result,
                      const char *text, gsize len)

@@ -84,6 +84,8 @@ const ParserClass *parser_registry_sniff(const char *head, gsize len, guint *sco
 
 /* Adds an event (stamps ctx->input and updates the time range and event count). */
 void parser_context_emit(ParserContext *ctx, Event *ev);
+/* The finish of a parser that keeps nothing back to the end of the stream (returns TRUE). */
+gboolean parser_finish_nothing(gpointer self, GError **error);
 /* For block parsers: counts one line or item; for LINE_UNRECOGNISED keeps the first few as
  * examples ("line N: text" or "item N: text"). what is "line" or "item". */
 void parser_context_count(ParserContext *ctx, const char *what, guint64 number, LineResult result,

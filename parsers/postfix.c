@@ -1142,20 +1142,6 @@ postfix_parser_new(ParserContext *ctx)
     return self;
 }
 
-static gboolean
-postfix_parser_finish(gpointer self, GError **error)
-{
-    (void)self;
-    (void)error;
-    return TRUE;
-}
-
-static void
-postfix_parser_free(gpointer self)
-{
-    g_free(self);
-}
-
 const ParserClass postfix_parser_class = {
     .name = "postfix",
     .description = "Postfix syslog (mail.log, maillog; classic or RFC 3339 timestamps)",
@@ -1163,7 +1149,7 @@ const ParserClass postfix_parser_class = {
     .new = postfix_parser_new,
     .feed_line = postfix_parser_feed_line,
     .feed_block = NULL,
-    .finish = postfix_parser_finish,
-    .free = postfix_parser_free,
+    .finish = parser_finish_nothing,
+    .free = g_free,
     .probe_needs_syslog = TRUE,
 };

@@ -503,20 +503,6 @@ sendmail_parser_new(ParserContext *ctx)
     return p;
 }
 
-static gboolean
-sendmail_parser_finish(gpointer self, GError **error)
-{
-    (void)self;
-    (void)error;
-    return TRUE;
-}
-
-static void
-sendmail_parser_free(gpointer self)
-{
-    g_free(self);
-}
-
 typedef struct {
     guint lines, syslog, ours;
 } SendmailProbe;
@@ -561,7 +547,7 @@ const ParserClass sendmail_parser_class = {
     .probe = sendmail_parser_probe,
     .new = sendmail_parser_new,
     .feed_line = sendmail_parser_feed_line,
-    .finish = sendmail_parser_finish,
-    .free = sendmail_parser_free,
+    .finish = parser_finish_nothing,
+    .free = g_free,
     .probe_needs_syslog = TRUE,
 };
