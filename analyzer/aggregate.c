@@ -221,6 +221,20 @@ order_before(const AggregateOrder *a, const AggregateOrder *b)
     return a->when != b->when ? a->when < b->when : a->seq < b->seq;
 }
 
+/* A row's example: event e of timeline t, at order, when it comes before the one the row has
+ * (the first in report order wins, whatever order the rows were counted or merged in). */
+static inline void
+keep_first_example(const TimelineEvent **example, const Timeline **example_timeline,
+                   AggregateOrder *example_order, const TimelineEvent *e, const Timeline *t,
+                   const AggregateOrder *order)
+{
+    if (e != NULL && (*example == NULL || order_before(order, example_order))) {
+        *example = e;
+        *example_timeline = t;
+        *example_order = *order;
+    }
+}
+
 /* What one walk over a timeline's events finds. */
 typedef struct {
     const char *relay; /* the last remote host an attempt went to */
@@ -473,11 +487,8 @@ add_code(Builder *b, const Timeline *t, const TimelineEvent *e)
     }
     *cached = r;
     r->events++;
-    if (e->diagnostic && (r->example == NULL || order_before(&b->cur, &r->example_order))) {
-        r->example = e;
-        r->example_timeline = t;
-        r->example_order = b->cur;
-    }
+    if (e->diagnostic)
+        keep_first_example(&r->example, &r->example_timeline, &r->example_order, e, t, &b->cur);
     /* count each recipient once per code: timelines are visited one after the other */
     if (r->last_timeline != t) {
         r->last_timeline = t;
@@ -496,11 +507,8 @@ walk_events(Builder *b, const Timeline *t, Facts *f)
                 f->last_defer = e;
                 StepCauseRow *r = step_row(b, e->cls.step, e->cls.cause);
                 r->attempts++;
-                if (r->example == NULL || order_before(&b->cur, &r->example_order)) {
-                    r->example = e;
-                    r->example_timeline = t;
-                    r->example_order = b->cur;
-                }
+                keep_first_example(&r->example, &r->example_timeline, &r->example_order, e, t,
+                                   &b->cur);
             }
             G_GNUC_FALLTHROUGH;
         case EVENT_KIND_DELIVERED:
@@ -796,11 +804,8 @@ merge_step(gpointer into, gpointer from)
     d->temporary += s->temporary;
     d->permanent += s->permanent;
     d->attempts += s->attempts;
-    if (s->example && (d->example == NULL || order_before(&s->example_order, &d->example_order))) {
-        d->example = s->example;
-        d->example_timeline = s->example_timeline;
-        d->example_order = s->example_order;
-    }
+    keep_first_example(&d->example, &d->example_timeline, &d->example_order, s->example,
+                       s->example_timeline, &s->example_order);
     g_free(s);
 }
 
@@ -840,11 +845,8 @@ merge_code(gpointer into, gpointer from)
     CodeRow *d = into, *s = from;
     d->events += s->events;
     d->recipients += s->recipients;
-    if (s->example && (d->example == NULL || order_before(&s->example_order, &d->example_order))) {
-        d->example = s->example;
-        d->example_timeline = s->example_timeline;
-        d->example_order = s->example_order;
-    }
+    keep_first_example(&d->example, &d->example_timeline, &d->example_order, s->example,
+                       s->example_timeline, &s->example_order);
     g_free(s);
 }
 
@@ -959,11 +961,8 @@ aggregate_builder_add(Builder *b, const Timeline *t, gint64 order_when, guint64 
             r->permanent++;
         else if (t->cls.permanence == PERMANENCE_TEMPORARY)
             r->temporary++;
-        if (t->decisive && (r->example == NULL || order_before(&b->cur, &r->example_order))) {
-            r->example = t->decisive;
-            r->example_timeline = t;
-            r->example_order = b->cur;
-        }
+        keep_first_example(&r->example, &r->example_timeline, &r->example_order, t->decisive,
+                           t, &b->cur);
         count_cause(b->cause_totals, t->cls.cause);
     }
     /* delivered after trouble: the last deferral's step and cause */
