@@ -134,18 +134,29 @@ reserve(InputLines *l, gsize more)
     }
 }
 
+/* While the rest of a line too long to keep is skipped: where the bytes after its newline
+ * start in data (len bytes), or NULL when the line goes on past them. */
+static const char *
+after_skipped_line(InputLines *l, const char *data, gsize len)
+{
+    const char *nl = memchr(data, '\n', len);
+    if (nl == NULL)
+        return NULL;
+    l->skipping = FALSE;
+    return nl + 1;
+}
+
 void
 input_lines_feed(InputLines *l, const char *data, gsize len)
 {
     l->ctx->stats->bytes += len;
     while (len > 0) {
         if (l->skipping) {
-            const char *nl = memchr(data, '\n', len);
-            if (nl == NULL)
+            const char *next = after_skipped_line(l, data, len);
+            if (next == NULL)
                 return;
-            l->skipping = FALSE;
-            len -= (gsize)(nl + 1 - data);
-            data = nl + 1;
+            len -= (gsize)(next - data);
+            data = next;
             continue;
         }
         /* append as much as fits below the line limit plus one block */
@@ -172,13 +183,12 @@ input_lines_commit(InputLines *l, gsize n)
 {
     l->ctx->stats->bytes += n;
     if (l->skipping) {
-        /* the rest of a line too long to keep: up to its newline */
-        char *data = l->buf + l->len, *nl = memchr(data, '\n', n);
-        if (nl == NULL)
+        char *data = l->buf + l->len;
+        const char *next = after_skipped_line(l, data, n);
+        if (next == NULL)
             return;
-        l->skipping = FALSE;
-        n -= (gsize)(nl + 1 - data);
-        memmove(data, nl + 1, n);
+        n -= (gsize)(next - data);
+        memmove(data, next, n);
     }
     gsize scanned_from = l->len;
     l->len += n;
