@@ -15,6 +15,7 @@ G_DEFINE_QUARK(classify_error_quark, classify_error)
 /* texts shorter than this are looked up by their shape (shape_key()): normalise() sees all of
  * them and, as its output stays below NORM_MAX - 16, cuts no token */
 #define SHAPE_TEXT_MAX 1024
+#define SHAPE_TRIAL 4096 /* lookups by shape that decide whether they are worth it */
 #define NORM_MAX 2048              /* bytes of normalised text the rules see */
 #define MEMO_MAX_ENTRIES 65536     /* the memo table is emptied when it holds this many */
 #define MEMO_MAX_BYTES (16u << 20) /* ... or this many key bytes */
@@ -115,6 +116,8 @@ struct Classifier {
     gint8 *regex_state; /* -1 not yet run, 0, 1 */
     GString *key;
     GString *shape; /* the key of the text with the recipient's address written x@x */
+    guint shape_tries, shape_hits; /* lookups by shape, and how many found an answer */
+    gboolean shape_off;            /* not worth it for these texts (see shape_key()) */
     /* memo */
     MemoSlot *slots;
     guint capacity; /* power of two */
@@ -1088,8 +1091,15 @@ plain_address(const char *a, gsize n)
 static gboolean
 shape_key(Classifier *c, const ClassifyInput *in, const GString *key)
 {
-    if (in->recipient == NULL || in->text == NULL)
+    if (in->recipient == NULL || in->text == NULL || c->shape_off)
         return FALSE;
+    /* texts that differ in more than the address (a Postfix deferral names the server and its
+     * address too) rarely share a shape: after a few thousand lookups with fewer than half
+     * answered, the shapes cost more time and memory than they save */
+    if (c->shape_tries == SHAPE_TRIAL && c->shape_hits < SHAPE_TRIAL / 2) {
+        c->shape_off = TRUE;
+        return FALSE;
+    }
     gsize tlen = strnlen(in->text, SHAPE_TEXT_MAX), rlen = strlen(in->recipient);
     if (tlen >= SHAPE_TEXT_MAX || !plain_address(in->recipient, rlen))
         return FALSE;
@@ -1135,7 +1145,9 @@ classify_uncached(Classifier *c, const ClassifyInput *in, Classification *out)
     if (shaped) {
         shape_hash = hash_bytes((const guchar *)c->shape->str, c->shape->len);
         MemoSlot *known = memo_find(c, shape_hash, c->shape->str, c->shape->len);
+        c->shape_tries += c->shape_tries < SHAPE_TRIAL;
         if (known->hash != 0) {
+            c->shape_hits += c->shape_tries < SHAPE_TRIAL;
             *out = known->result;
             c->hits[known->decider]++;
             return;

@@ -888,6 +888,30 @@ test_memo_by_shape(void)
     g_assert_cmpuint(classifier_memo_size(c), ==, kept);
     g_assert_cmpint(memcmp(&a, &b, sizeof a), ==, 0);
     g_assert_cmpstr(a.cause, ==, "greylisted");
+
+    /* texts whose shapes do not repeat (each names another server): after a few thousand,
+     * they are no longer kept by shape, only by their normalised text */
+    g_autoptr(Classifier) d = classifier_new();
+    char text[160];
+    for (guint i = 0; i < 6000; i++) {
+        if (i == 5000)
+            kept = classifier_memo_size(d);
+        char word[8];
+        guint v = i;
+        for (int k = 0; k < 7; k++) {
+            word[k] = (char)('a' + v % 26);
+            v /= 26;
+        }
+        word[7] = '\0';
+        g_snprintf(text, sizeof text, "host mx.%s.example said: 450 4.2.0 anna@example.net: "
+                   "Recipient address rejected: Greylisted", word);
+        ClassifyInput deferral = {.kind = EVENT_KIND_DEFERRED, .text = text,
+                                  .recipient = "anna@example.net"};
+        Classification out;
+        classifier_classify(d, &deferral, &out);
+        g_assert_cmpstr(out.cause, ==, "greylisted");
+    }
+    g_assert_cmpuint(classifier_memo_size(d), ==, kept + 1000);
 }
 
 static void
