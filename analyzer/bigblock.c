@@ -16,8 +16,14 @@ gpointer
 big_block_alloc(gsize size, gboolean populate)
 {
     gsize len = big_block_size(size);
-    void *block = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#ifdef MAP_POPULATE
+    if (populate)
+        flags |= MAP_POPULATE;
+#else
+    (void)populate;
+#endif
+    void *block = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (block == MAP_FAILED)
         g_error("out of memory: could not map %" G_GSIZE_FORMAT " bytes: %s", len,
                 g_strerror(errno));
