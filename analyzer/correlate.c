@@ -1353,7 +1353,7 @@ key_filter_may_have(const KeyFilter *f, guint32 hash)
     }
 }
 
-static void
+static inline void
 key_filter_prefetch(const KeyFilter *f, guint32 hash)
 {
     __builtin_prefetch(&f->slots[key_filter_value(hash) & f->mask]);
@@ -1409,7 +1409,6 @@ typedef struct {
 /* The timeline of a message that may turn out to be a hop (and so not counted): decided when
  * the ranges are merged, after the hops are folded. */
 #define SORT_KEY_UNSURE 0x80000000u
-
 
 /* Sorts a range's keys into report order: a stable radix sort on the time, a byte at a time
  * (the keys are appended in index order, so equal times stay in index order). Logs are read
@@ -1638,9 +1637,6 @@ fold_one(Correlator *c, Message *m)
         next->queued_at = m->queued_at;
 }
 
-/* Scans every message on the threads (with classifiers, finishing and gathering the counted
- * timelines in the same walk: possible when nothing is left to link into them), then applies
- * the hops in order and marks the local messages. */
 /* The messages whose keys are the next-hop ids of the hop candidates, into c->hop_targets.
  * The candidates are few (hops, and ids that only share a hash with one of ours): their hashes
  * mark a small bitmap, and one pass over the keys' hashes finds the messages to compare. */
@@ -1681,6 +1677,9 @@ find_hop_targets(Correlator *c, const guint8 *flags)
     }
 }
 
+/* Scans every message on the threads (with classifiers, finishing and gathering the counted
+ * timelines in the same walk: possible when nothing is left to link into them), then applies
+ * the hops in order and marks the local messages. */
 static void
 fold_hops_and_mark_local(Correlator *c, RangeJob *jobs, guint threads,
                          Classifier *const *classifiers, CorrelatorVisit visit,
