@@ -446,8 +446,9 @@ add_relay(Builder *b, const TimelineEvent *e)
 {
     RelayRow probe = {.host = e->relay ? e->relay : "none", .ip = e->relay_ip};
     RelayRow **cached = &b->relay_cache[cache_slot(probe.host, probe.ip, 0)];
-    RelayRow *r = *cached && relay_row_equal(*cached, &probe) ? *cached
-                                                               : g_hash_table_lookup(b->relays, &probe);
+    RelayRow *r = *cached && relay_row_equal(*cached, &probe)
+                      ? *cached
+                      : g_hash_table_lookup(b->relays, &probe);
     if (r == NULL) {
         r = g_new0(RelayRow, 1);
         r->host = probe.host;
@@ -476,8 +477,9 @@ add_code(Builder *b, const Timeline *t, const TimelineEvent *e)
 {
     CodeRow probe = {.reply_code = e->reply_code, .enhanced = e->enhanced};
     CodeRow **cached = &b->code_cache[cache_slot(probe.enhanced, NULL, probe.reply_code)];
-    CodeRow *r = *cached && code_row_equal(*cached, &probe) ? *cached
-                                                             : g_hash_table_lookup(b->codes, &probe);
+    CodeRow *r = *cached && code_row_equal(*cached, &probe)
+                     ? *cached
+                     : g_hash_table_lookup(b->codes, &probe);
     if (r == NULL) {
         r = g_new0(CodeRow, 1);
         r->reply_code = e->reply_code;
