@@ -5,8 +5,8 @@
 # 16-character id form (Debian's eximstats counts nothing on the 23-character ids of Exim
 # 4.97+). After a warm-up read, runs eximstats once, then mailtrail --no-messages (the
 # aggregate report, comparable to eximstats's) and the full mailtrail report RUNS times each
-# (default 3; the median is shown); prints wall time,
-# MB/s, peak RSS and the ratios.
+# (default 3); prints wall time (the median, and the fastest and slowest run), MB/s, peak RSS
+# and the ratios.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$here/build-release}
@@ -32,12 +32,12 @@ cat "$log" >/dev/null
     measure_median full "$build/mailtrail" report -q -o "$tmp/full" "$log"
 } >"$tmp/results"
 echo "log: $log ($mb MB, $(wc -l <"$log") lines)"
-printf "%-34s %9s %9s %10s %8s\n" "(mailtrail: median of $runs runs)" "wall s" "MB/s" "peak RSS" "speed-up"
+printf "%-34s %9s %13s %9s %10s %8s\n" "(mailtrail: median of $runs runs)" "wall s" "runs" "MB/s" "peak RSS" "speed-up"
 awk -v mb="$mb" '
     NR == 1 { base = $2 }
     {
         label = $1 == "eximstats" ? "eximstats" : $1 == "aggregate" ? "mailtrail --no-messages" : "mailtrail (full report)"
-        printf "%-34s %9.2f %9.0f %7.0f MB %7.1fx\n", label, $2, mb / $2, $3 / 1024, base / $2
+        printf "%-34s %9.2f %13s %9.0f %7.0f MB %7.1fx\n", label, $2, sprintf("%.2f-%.2f", $4, $5), mb / $2, $3 / 1024, base / $2
     }' "$tmp/results"
 # eximstats's "Received" counts every "<=" line, including the bounces Exim generated itself
 received=$(awk '$1 == "Received" { print $3; exit }' "$tmp/eximstats.out")

@@ -8,7 +8,8 @@
 #   mailtrail --no-messages      the aggregate report (XLSX + CSV): the output comparable to
 #                                pflogsumm's
 #   mailtrail                    the full report, with one row per message and recipient
-# and prints wall time, MB/s, peak RSS and the ratios, then checks that the outcome counts
+# and prints wall time (the median, and the fastest and slowest run), MB/s, peak RSS and the
+# ratios, then checks that the outcome counts
 # agree (pflogsumm's "delivered" includes the notifications Postfix delivered locally).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,12 +37,12 @@ measure_median aggregate "$build/mailtrail" report -q --no-messages -o "$tmp/agg
 measure_median full env MAILTRAIL_TIMING=1 "$build/mailtrail" report -q -o "$tmp/full" "$log" >"$tmp/r3"
 
 echo "log: $log ($mb MB, $(wc -l <"$log") lines)"
-printf "%-34s %9s %9s %10s %8s\n" "(mailtrail: median of $runs runs)" "wall s" "MB/s" "peak RSS" "speed-up"
+printf "%-34s %9s %13s %9s %10s %8s\n" "(mailtrail: median of $runs runs)" "wall s" "runs" "MB/s" "peak RSS" "speed-up"
 cat "$tmp/r1" "$tmp/r2" "$tmp/r3" | awk -v mb="$mb" '
     NR == 1 { base = $2 }
     {
         label = $1 == "pflogsumm" ? "pflogsumm" : $1 == "aggregate" ? "mailtrail --no-messages" : "mailtrail (full report)"
-        printf "%-34s %9.2f %9.0f %7.0f MB %7.1fx\n", label, $2, mb / $2, $3 / 1024, base / $2
+        printf "%-34s %9.2f %13s %9.0f %7.0f MB %7.1fx\n", label, $2, sprintf("%.2f-%.2f", $4, $5), mb / $2, $3 / 1024, base / $2
     }'
 
 # The full report's phases (its last run): reading the log against writing the rows.
