@@ -235,14 +235,38 @@ keep_first_example(const TimelineEvent **example, const Timeline **example_timel
     }
 }
 
-/* What one walk over a timeline's events finds. */
+/* What one walk over a timeline's events finds, and what every Counts it is added to takes
+ * from the timeline (worked out once, added to five rows). */
 typedef struct {
     const char *relay; /* the last remote host an attempt went to */
     const TimelineEvent *last_defer;
     guint deferrals;
     guint compiled, compile_failed, submitted;
     guint compile_by_phase[AGGREGATE_PHASES];
+    /* for counts_add() */
+    Outcome outcome;
+    int failed_step; /* the step a failure is counted at, -1 if not a failure */
+    guint32 attempts;
+    gboolean complaint, other_received, delay_known;
+    double delay; /* seconds from queued to delivered */
 } Facts;
+
+static void
+facts_for_counts(Facts *f, const Timeline *t)
+{
+    f->outcome = (Outcome)t->outcome;
+    f->failed_step = t->outcome == OUTCOME_FAILED || t->outcome == OUTCOME_EXPIRED ||
+                             t->outcome == OUTCOME_BOUNCED_AFTER
+                         ? (t->cls.step < STEP_N ? t->cls.step : STEP_UNKNOWN)
+                         : -1;
+    f->attempts = t->attempts;
+    f->complaint = t->complaint;
+    f->other_received = t->other_received;
+    f->delay_known = t->outcome == OUTCOME_DELIVERED && t->delivered_at &&
+                     t->message->queued_at && t->delivered_at >= t->message->queued_at;
+    if (f->delay_known)
+        f->delay = (double)(t->delivered_at - t->message->queued_at) / G_USEC_PER_SEC;
+}
 
 const char *const aggregate_phases[AGGREGATE_PHASES] = {
     "template-error", "personalization-error", "feed-error",
@@ -250,22 +274,18 @@ const char *const aggregate_phases[AGGREGATE_PHASES] = {
 };
 
 static void
-counts_add(Counts *c, const Timeline *t, const Facts *f)
+counts_add(Counts *c, const Facts *f)
 {
     c->recipients++;
-    c->outcome[t->outcome]++;
-    if (t->outcome == OUTCOME_FAILED || t->outcome == OUTCOME_EXPIRED ||
-        t->outcome == OUTCOME_BOUNCED_AFTER)
-        c->failed_by_step[t->cls.step < STEP_N ? t->cls.step : STEP_UNKNOWN]++;
-    if (t->complaint)
-        c->complaints++;
-    if (t->other_received)
-        c->other_received++;
-    c->attempts += t->attempts;
+    c->outcome[f->outcome]++;
+    if (f->failed_step >= 0)
+        c->failed_by_step[f->failed_step]++;
+    c->complaints += f->complaint;
+    c->other_received += f->other_received;
+    c->attempts += f->attempts;
     c->deferrals += f->deferrals;
-    if (t->outcome == OUTCOME_DELIVERED && t->delivered_at && t->message->queued_at &&
-        t->delivered_at >= t->message->queued_at) {
-        c->delay_sum += (double)(t->delivered_at - t->message->queued_at) / G_USEC_PER_SEC;
+    if (f->delay_known) {
+        c->delay_sum += f->delay;
         c->delay_n++;
     }
 }
@@ -350,7 +370,7 @@ group_merge(GroupRow *dst, const GroupRow *src)
 static void
 group_add(GroupRow *g, const Timeline *t, const Facts *f)
 {
-    counts_add(&g->counts, t, f);
+    counts_add(&g->counts, f);
     if (t->outcome != OUTCOME_DELIVERED && t->cls.cause)
         count_cause(g->causes, t->cls.cause);
     g->compiled += f->compiled;
@@ -924,7 +944,8 @@ aggregate_builder_add(Builder *b, const Timeline *t, gint64 order_when, guint64 
     b->cur = (AggregateOrder){.when = order_when, .seq = seq};
     Facts facts = {0}, *f = &facts;
     walk_events(b, t, f);
-    counts_add(&b->all, t, f);
+    facts_for_counts(f, t);
+    counts_add(&b->all, f);
     gint64 when = t->first_seen ? t->first_seen : t->message->queued_at;
     if (when && (b->first == 0 || when < b->first))
         b->first = when;
@@ -999,8 +1020,8 @@ aggregate_builder_add(Builder *b, const Timeline *t, gint64 order_when, guint64 
         dg->relay_order = b->cur;
     }
     if (when) {
-        counts_add(&period(b->days, floor_to(when, DAY_US), &b->last_day)->counts, t, f);
-        counts_add(&period(b->hours, floor_to(when, HOUR_US), &b->last_hour)->counts, t, f);
+        counts_add(&period(b->days, floor_to(when, DAY_US), &b->last_day)->counts, f);
+        counts_add(&period(b->hours, floor_to(when, HOUR_US), &b->last_hour)->counts, f);
     }
 }
 
