@@ -42,14 +42,6 @@ static const char *const kind_names[EVENT_KIND_N] = {
     [EVENT_KIND_OTHER_RECEIVED] = "other-received",
 };
 
-void
-event_init(Event *ev)
-{
-    memset(ev, 0, sizeof *ev);
-    ev->size = -1;
-    ev->delay = -1.0;
-}
-
 const char *
 step_to_string(Step step)
 {

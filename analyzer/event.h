@@ -123,7 +123,13 @@ enum {
  * event_batch_add_copy() too. */
 
 /* Initialise an Event to "nothing known". */
-void event_init(Event *ev);
+static inline void
+event_init(Event *ev)
+{
+    /* in line: parsers call it for every line, and the compiler clears the struct with a few
+     * stores instead of a call to memset */
+    *ev = (Event){.size = -1, .delay = -1.0};
+}
 
 const char *step_to_string(Step step);
 /* Parses the names of step_to_string() and a few aliases; STEP_UNKNOWN if unknown. */
