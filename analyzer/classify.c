@@ -849,11 +849,11 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
     x->step = step;
     if (x->foreign) {
         out->step = STEP_ASYNC;
-        out->remote_step = step;
+        out->remote_step = (guint8)step;
         out->confidence = CONFIDENCE_EXPLICIT;
     } else {
-        out->step = step;
-        out->confidence = conf;
+        out->step = (guint8)step;
+        out->confidence = (guint8)conf;
     }
 
     /* 2. the cause */
@@ -903,7 +903,7 @@ classify_fresh(Classifier *c, Ctx *x, const ClassifyInput *in, Classification *o
                                              : x->enhanced.cls != 0 ? x->enhanced.cls
                                                                     : (int)(x->reply / 100));
     Permanence decision = kind_decision(x->kind);
-    out->permanence = final_permanence(x, out->step, cause, decision, override, code_class);
+    out->permanence = (guint8)final_permanence(x, out->step, cause, decision, override, code_class);
 
     /* 4. flags */
     text_flags(x, out);

@@ -570,12 +570,12 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
 {
     TimelineEvent *te = arena_alloc(&c->arena, sizeof(TimelineEvent));
     te->time = e->time;
-    te->kind = e->kind;
-    te->step_hint = e->step;
-    te->step_confidence = e->step_confidence;
+    te->kind = (guint8)e->kind;
+    te->step_hint = (guint8)e->step;
+    te->step_confidence = (guint8)e->step_confidence;
     te->reply_code = e->reply_code;
     te->flags = e->attempt_flags;
-    te->link = link;
+    te->link = (guint8)link;
     te->input = e->input;
     te->item = e->item;
     te->line = e->line;
@@ -1190,8 +1190,8 @@ link_transcript(Correlator *c, const Event *e)
     if (te) {
         /* the session shows exactly which command failed */
         if (e->step != STEP_UNKNOWN && e->step_confidence >= te->step_confidence) {
-            te->step_hint = e->step;
-            te->step_confidence = e->step_confidence;
+            te->step_hint = (guint8)e->step;
+            te->step_confidence = (guint8)e->step_confidence;
         }
         if (te->enhanced == NULL)
             te->enhanced = e->enhanced;

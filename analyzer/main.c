@@ -138,7 +138,7 @@ cmd_report(int argc, char **argv)
     gboolean version = FALSE, list_formats = FALSE, quiet = FALSE, no_progress = FALSE,
              progress = FALSE;
     g_auto(GStrv) rules = NULL, verp = NULL, our_mta = NULL, sheets_raw = NULL;
-    g_autofree char *output = NULL, *format = NULL, *timezone = NULL;
+    g_autofree char *output = NULL, *format = NULL, *zone = NULL;
     int year = 0, window = 30;
     RunOptions o = {0};
     GOptionEntry entries[] = {
@@ -150,7 +150,7 @@ cmd_report(int argc, char **argv)
          "Year of the first classic syslog line ('Nov 28 10:01:02'), instead of inferring it "
          "from the file's date",
          "YEAR"},
-        {"timezone", 0, 0, G_OPTION_ARG_STRING, &timezone,
+        {"timezone", 0, 0, G_OPTION_ARG_STRING, &zone,
          "Time zone of timestamps that carry none (default: this machine's, $TZ)", "ZONE"},
         {"rules", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rules,
          "Classification rules tried before the built-in ones (repeatable; docs/rules.md)",
@@ -224,7 +224,7 @@ cmd_report(int argc, char **argv)
     o.output = output ? output : (char *)"mailtrail-report";
     o.format = format;
     o.year = year;
-    o.timezone = timezone;
+    o.timezone = zone;
     o.rules = rules;
     o.verp = verp;
     o.our_mta = our_mta;
