@@ -805,6 +805,17 @@ test_memo_normalised(void)
     g_assert_cmpuint(classifier_memo_size(c), ==, 2);
 }
 
+/* The i-th of distinct seven-letter words (no digits: they would be normalised away). */
+static void
+letters_word(guint i, char word[8])
+{
+    for (int k = 0; k < 7; k++) {
+        word[k] = (char)('a' + i % 26);
+        i /= 26;
+    }
+    word[7] = '\0';
+}
+
 /* Texts that differ only in the recipient's address are classified once (by their shape):
  * with the recipient given, every answer is the one the text gets on its own, for the table's
  * diagnostics and for addresses at the edges of what may stand for another. */
@@ -897,12 +908,7 @@ test_memo_by_shape(void)
         if (i == 5000)
             kept = classifier_memo_size(d);
         char word[8];
-        guint v = i;
-        for (int k = 0; k < 7; k++) {
-            word[k] = (char)('a' + v % 26);
-            v /= 26;
-        }
-        word[7] = '\0';
+        letters_word(i, word);
         g_snprintf(text, sizeof text, "host mx.%s.example said: 450 4.2.0 anna@example.net: "
                    "Recipient address rejected: Greylisted", word);
         ClassifyInput deferral = {.kind = EVENT_KIND_DEFERRED, .text = text,
@@ -922,12 +928,7 @@ test_memo_bounded(void)
     char text[64];
     for (guint i = 0; i < 70000; i++) {
         char word[8];
-        guint v = i;
-        for (int k = 0; k < 7; k++) {
-            word[k] = (char)('a' + v % 26);
-            v /= 26;
-        }
-        word[7] = '\0';
+        letters_word(i, word);
         g_snprintf(text, sizeof text, "550 5.1.1 %s user unknown", word);
         ClassifyInput in = {.kind = EVENT_KIND_FAILED, .text = text};
         Classification out;
