@@ -1,5 +1,6 @@
 /* One pass over the finished timelines into the report aggregates (see aggregate.h). */
 #include "aggregate.h"
+#include "string-pool.h"
 
 #include <string.h>
 
@@ -176,8 +177,7 @@ cache_slot(gconstpointer a, gconstpointer b, guint extra)
 static guint
 cache_slot_text(const char *s, gsize n)
 {
-    guint64 head = 0, tail = 0;
-    memcpy(&head, s, MIN(n, 8));
+    guint64 head = string_head_word(s, MIN(n, 8)), tail = 0;
     if (n > 8)
         memcpy(&tail, s + n - 8, 8);
     return (guint)(((head ^ (tail * 31u) ^ n) * 0x9E3779B97F4A7C15u) >> 58);

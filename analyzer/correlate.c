@@ -229,6 +229,7 @@ struct Correlator {
     GHashTable *remote_tl; /* TimelineEvent* -> Timeline* for by_remote */
     GHashTable *app_msgs;  /* campaign/message id -> Message* for messages seen only in app logs */
     RepeatEntry repeat[8][256]; /* intern_repeat(), keep_repeat() */
+    const char *no_host;        /* "" in the pool: the host of MTA events that name none */
     /* after finish: the timelines the report counts, in report order */
     GPtrArray *counted;
     guint64 messages_counted, uncounted_deliveries;
@@ -259,8 +260,6 @@ repeat_slot(Correlator *c, guint field, const char *s, gsize len)
 static const char *
 through_cache(Correlator *c, guint field, const char *s, gboolean intern)
 {
-    if (s == NULL)
-        return NULL;
     gsize len = strlen(s);
     RepeatEntry *r = repeat_slot(c, field, s, len);
     if (r->str && r->len == len && memcmp(r->str, s, len) == 0)
@@ -273,19 +272,20 @@ through_cache(Correlator *c, guint field, const char *s, gboolean intern)
 /* Fields whose values repeat (host, relay name and address, codes, campaign) go through a
  * small cache per field in front of the pool: a few hundred relays and codes are found
  * with a cheap hash and one compare, without touching the pool's big table. */
-static const char *
+static inline const char *
 intern_repeat(Correlator *c, guint field, const char *s)
 {
-    return through_cache(c, field, s, TRUE);
+    /* most fields of most events are unset: no call for those */
+    return s ? through_cache(c, field, s, TRUE) : NULL;
 }
 
 /* For fields that often repeat but need not be one copy (the envelope sender: one address
  * for a whole mailing, or a VERP address per recipient): the recent ones are shared, the
  * others copied, never looked up in the pool's table. */
-static const char *
+static inline const char *
 keep_repeat(Correlator *c, guint field, const char *s)
 {
-    return through_cache(c, field, s, FALSE);
+    return s ? through_cache(c, field, s, FALSE) : NULL;
 }
 
 /* A copy in the pool, without looking for an existing one: for unique strings. */
@@ -295,12 +295,31 @@ keep(Correlator *c, const char *s)
     return s ? string_pool_copy(c->pool, s, strlen(s)) : NULL;
 }
 
+/* The host of an event, interned. Within a batch the events of a stream share one copy of
+ * their host (event_batch_add): the last copy seen and its interned string are remembered in
+ * memo for the batch. */
+typedef struct {
+    const char *copy, *interned;
+} HostMemo;
+
+static const char *
+intern_host(Correlator *c, const char *host, HostMemo *memo)
+{
+    if (host == NULL || *host == '\0')
+        return c->no_host;
+    if (host != memo->copy) {
+        memo->copy = host;
+        memo->interned = intern_repeat(c, 0, host);
+    }
+    return memo->interned;
+}
+
 /* The strings of an MTA event that end up stored as they are (repeating ones interned). The
  * keys (queue id, recipient, message id ...) stay where they are and are copied when kept. */
 static void
-intern_stored(Correlator *c, Event *e)
+intern_stored(Correlator *c, Event *e, HostMemo *memo)
 {
-    e->host = intern_repeat(c, 0, e->host ? e->host : "");
+    e->host = intern_host(c, e->host, memo);
     e->enhanced = intern_repeat(c, 1, e->enhanced);
     e->relay = intern_repeat(c, 2, e->relay);
     e->relay_ip = intern_repeat(c, 3, e->relay_ip);
@@ -367,6 +386,7 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     g_autoptr(Correlator) c = g_new0(Correlator, 1);
     c->arena.blocks = g_array_new(FALSE, FALSE, sizeof(ArenaBlock));
     c->pool = string_pool_new_large();
+    c->no_host = string_pool_intern(c->pool, "");
     c->messages = g_ptr_array_new();
     c->key_hashes = g_array_new(FALSE, FALSE, sizeof(guint32));
     key_index_init(&c->by_key, 0);
@@ -785,6 +805,7 @@ correlator_consume(Correlator *c, const EventBatch *batch)
     guint n = event_batch_len(batch);
     const Event *events = n ? event_batch_get(batch, 0) : NULL;
     guint32 hashes[HASH_AHEAD * 2];
+    HostMemo host_memo = {NULL, NULL};
     for (guint i = 0; i < MIN(n, HASH_AHEAD); i++) {
         hashes[i] = event_key_hash(&events[i]);
         key_index_prefetch(&c->by_key, hashes[i]);
@@ -813,7 +834,7 @@ correlator_consume(Correlator *c, const EventBatch *batch)
         if (is_mta_kind(e.kind) && !(e.attempt_flags & EVENT_FLAG_TRANSCRIPT)) {
             /* the hot path: strings are looked up in place and copied only when kept (the
              * batch has normalised the addresses and ids already) */
-            intern_stored(c, &e);
+            intern_stored(c, &e, &host_memo);
             consume_mta(c, &e, hash);
         } else {
             intern_event(c, &e);

@@ -96,6 +96,10 @@ struct EventBatch {
     Event *events;
     guint len, cap;
     StringPool *strings;
+    /* the host of the last event added, a copy in strings: the next events of the stream
+     * name the same host, and share the copy */
+    const char *host;
+    gsize host_len;
 };
 
 EventBatch *
@@ -314,6 +318,14 @@ event_batch_add(EventBatch *batch, const Event *ev)
                     (EVENT_STRING_FIELDS - 1) * sizeof(const char *));
     const char **fields = &e->host;
     guint32 present = set_fields(fields);
+    if ((present & 1) && batch->host) {
+        G_STATIC_ASSERT(FIELD_INDEX(host) == 0);
+        gsize n = batch->host_len;
+        if (strncmp(e->host, batch->host, n + 1) == 0) {
+            e->host = batch->host;
+            present &= ~1u;
+        }
+    }
     if (present == 0)
         return;
     /* the event's strings: one allocation, one copy each, the whole run checked at once */
@@ -341,6 +353,10 @@ event_batch_add(EventBatch *batch, const Event *ev)
                 lens[i] = strlen(fields[i]); /* repaired UTF-8 may differ in length */
             }
         }
+    if (present & 1) {
+        batch->host = e->host;
+        batch->host_len = lens[0];
+    }
     /* the copies are the batch's own: normalised in place */
 #define NORMALISE(fn, name)                                                                   \
     if (present & (1u << FIELD_INDEX(name)))                                                  \
@@ -393,5 +409,6 @@ void
 event_batch_clear(EventBatch *batch)
 {
     batch->len = 0;
+    batch->host = NULL;
     string_pool_clear(batch->strings);
 }

@@ -123,8 +123,7 @@ string_pool_hash(const char *s, gsize len)
         h = (h ^ w) * 0xBF58476D1CE4E5B9u;
         h ^= h >> 31;
     }
-    guint64 w = 0;
-    memcpy(&w, s + i, len - i);
+    guint64 w = string_head_word(s + i, len - i);
     h = (h ^ w) * 0x94D049BB133111EBu;
     h ^= h >> 29;
     h *= 0xBF58476D1CE4E5B9u;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 
 typedef struct StringPool StringPool;
 
@@ -20,6 +21,24 @@ char *string_pool_alloc(StringPool *pool, gsize n);
 char *string_pool_copy(StringPool *pool, const char *s, gsize len);
 /* The hash the pool uses, for other tables of strings. */
 guint32 string_pool_hash(const char *s, gsize len);
+/* Up to eight bytes of s (n of them, n <= 8) in one word, for hashing: loads that overlap
+ * instead of a copy of variable length, which would stall the load that follows it. Equal
+ * strings give equal words; the word is the bytes in order only for n of 0 to 4 and 8. */
+static inline guint64
+string_head_word(const char *s, gsize n)
+{
+    if (n >= 4) {
+        guint32 a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        return a | ((guint64)b << ((n - 4) * 8));
+    }
+    if (n == 0)
+        return 0;
+    return (guchar)s[0] | ((guint64)(guchar)s[n / 2] << (n / 2 * 8)) |
+           ((guint64)(guchar)s[n - 1] << ((n - 1) * 8));
+}
+
 /* Forgets every string; the memory is kept for reuse. */
 void string_pool_clear(StringPool *pool);
 /* Bytes held, for progress and memory reports. */

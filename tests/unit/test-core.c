@@ -109,6 +109,45 @@ test_batch_copies_fields(void)
     g_assert_null(e->orig_recipient);
 }
 
+/* Events of a stream name the same host: the batch keeps one copy of it, and a host that
+ * differs in any byte (in the same buffer of the parser) gets its own. */
+static void
+test_batch_shares_host(void)
+{
+    g_autoptr(EventBatch) b = event_batch_new();
+    char host[32];
+    static const char *const hosts[] = {"mx1", "mx1", "mx2", "mx1", "mx1\x01", "mx1\x01", "mx10",
+                                        "mx1"};
+    for (guint i = 0; i < G_N_ELEMENTS(hosts); i++) {
+        g_strlcpy(host, hosts[i], sizeof host);
+        Event ev;
+        event_init(&ev);
+        ev.host = host;
+        ev.queue_id = "Q1";
+        event_batch_add(b, &ev);
+    }
+    const char *expect[] = {"mx1", "mx1", "mx2", "mx1", "mx1 ", "mx1 ", "mx10", "mx1"};
+    for (guint i = 0; i < G_N_ELEMENTS(hosts); i++) {
+        const Event *e = event_batch_get(b, i);
+        g_assert_cmpstr(e->host, ==, expect[i]);
+        g_assert_cmpstr(e->queue_id, ==, "Q1");
+        g_assert_true(e->host != host);
+        if (i == 0)
+            continue;
+        /* shared only with the event before, and only when the bytes are the same (a
+         * host that needed cleaning is compared as it was given: copied again) */
+        gboolean same = g_strcmp0(hosts[i], hosts[i - 1]) == 0 && strchr(hosts[i], 1) == NULL;
+        g_assert_cmpint(e->host == event_batch_get(b, i - 1)->host, ==, same);
+    }
+    /* after a clear the copy is gone: the next host is copied anew */
+    event_batch_clear(b);
+    Event ev;
+    event_init(&ev);
+    ev.host = "mx1";
+    event_batch_add(b, &ev);
+    g_assert_cmpstr(event_batch_get(b, 0)->host, ==, "mx1");
+}
+
 static void
 test_next_hop_id(void)
 {
@@ -250,6 +289,7 @@ main(int argc, char **argv)
     g_test_add_func("/core/pool", test_pool);
     g_test_add_func("/core/batch-sanitises", test_batch_sanitises);
     g_test_add_func("/core/batch-copies-fields", test_batch_copies_fields);
+    g_test_add_func("/core/batch-shares-host", test_batch_shares_host);
     g_test_add_func("/core/next-hop-id", test_next_hop_id);
     g_test_add_func("/core/time", test_time);
     g_test_add_func("/core/syslog-classic-rollover", test_syslog_classic_rollover);
