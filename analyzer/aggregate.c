@@ -326,7 +326,7 @@ group(Builder *b, GHashTable *table, const char *name)
     if (g == NULL) {
         g = g_new0(GroupRow, 1);
         g->name = g_string_chunk_insert_const(b->strings, name);
-        g->causes = g_hash_table_new(g_str_hash, g_str_equal);
+        g->causes = g_hash_table_new(string_hash, g_str_equal);
         g_hash_table_insert(table, (gpointer)g->name, g);
     }
     return g;
@@ -387,7 +387,7 @@ static guint
 step_row_hash(gconstpointer p)
 {
     const StepCauseRow *r = p;
-    return g_str_hash(r->cause) * 31u + (guint)r->step;
+    return string_hash(r->cause) * 31u + (guint)r->step;
 }
 
 static gboolean
@@ -473,7 +473,7 @@ add_relay(Builder *b, const TimelineEvent *e)
         r = g_new0(RelayRow, 1);
         r->host = probe.host;
         r->ip = e->relay_ip;
-        r->causes = g_hash_table_new(g_str_hash, g_str_equal);
+        r->causes = g_hash_table_new(string_hash, g_str_equal);
         g_hash_table_add(b->relays, r);
     }
     *cached = r;
@@ -766,17 +766,17 @@ builder_init(Builder *b)
 {
     memset(b, 0, sizeof *b);
     b->steps = g_hash_table_new(step_row_hash, step_row_equal);
-    b->domains = g_hash_table_new(g_str_hash, g_str_equal);
-    b->providers = g_hash_table_new(g_str_hash, g_str_equal);
-    b->campaigns = g_hash_table_new(g_str_hash, g_str_equal);
+    b->domains = g_hash_table_new(string_hash, g_str_equal);
+    b->providers = g_hash_table_new(string_hash, g_str_equal);
+    b->campaigns = g_hash_table_new(string_hash, g_str_equal);
     b->relays = g_hash_table_new(relay_row_hash, relay_row_equal);
     b->codes = g_hash_table_new(code_row_hash, code_row_equal);
     b->days = g_hash_table_new(g_int64_hash, g_int64_equal);
     b->hours = g_hash_table_new(g_int64_hash, g_int64_equal);
-    b->suppress = g_hash_table_new(g_str_hash, g_str_equal);
+    b->suppress = g_hash_table_new(string_hash, g_str_equal);
     b->strings = g_string_chunk_new(4096);
     b->strings_more = g_ptr_array_new();
-    b->cause_totals = g_hash_table_new(g_str_hash, g_str_equal);
+    b->cause_totals = g_hash_table_new(string_hash, g_str_equal);
 }
 
 static void

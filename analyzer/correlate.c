@@ -370,7 +370,7 @@ static guint
 timeline_key_hash(gconstpointer p)
 {
     const Timeline *t = p;
-    return g_direct_hash(t->message) * 31u + g_str_hash(t->recipient);
+    return g_direct_hash(t->message) * 31u + string_hash(t->recipient);
 }
 
 static gboolean
@@ -391,7 +391,7 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->key_hashes = g_array_new(FALSE, FALSE, sizeof(guint32));
     key_index_init(&c->by_key, 0);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
-    c->notif = g_hash_table_new(g_str_hash, g_str_equal);
+    c->notif = g_hash_table_new(string_hash, g_str_equal);
     c->pending = g_array_new(FALSE, FALSE, sizeof(Event));
     c->other = g_array_new(FALSE, FALSE, sizeof(OtherItem));
     c->verp = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
@@ -888,13 +888,13 @@ index_message(Correlator *c, Message *m)
 static void
 build_indexes(Correlator *c)
 {
-    c->by_msgid = g_hash_table_new(g_str_hash, g_str_equal);
-    c->by_rcpt = g_hash_table_new(g_str_hash, g_str_equal);
-    c->by_orcpt = g_hash_table_new(g_str_hash, g_str_equal);
-    c->by_token = g_hash_table_new(g_str_hash, g_str_equal);
-    c->by_remote = g_hash_table_new(g_str_hash, g_str_equal);
+    c->by_msgid = g_hash_table_new(string_hash, g_str_equal);
+    c->by_rcpt = g_hash_table_new(string_hash, g_str_equal);
+    c->by_orcpt = g_hash_table_new(string_hash, g_str_equal);
+    c->by_token = g_hash_table_new(string_hash, g_str_equal);
+    c->by_remote = g_hash_table_new(string_hash, g_str_equal);
     c->remote_tl = g_hash_table_new(g_direct_hash, g_direct_equal);
-    c->app_msgs = g_hash_table_new(g_str_hash, g_str_equal);
+    c->app_msgs = g_hash_table_new(string_hash, g_str_equal);
     for (guint i = 0; i < c->messages->len; i++) {
         Message *m = c->messages->pdata[i];
         index_message(c, m);
@@ -1667,7 +1667,7 @@ find_hop_targets(Correlator *c, const guint8 *flags)
     if (c->hop_targets)
         g_hash_table_destroy(c->hop_targets);
     c->hop_targets =
-        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+        g_hash_table_new_full(string_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
     enum { BITS = 1 << 16 };
     g_autofree guint64 *bits = g_new0(guint64, BITS / 64);
     guint n = c->messages->len;

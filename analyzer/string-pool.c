@@ -131,6 +131,12 @@ string_pool_hash(const char *s, gsize len)
     return (guint32)h;
 }
 
+guint
+string_hash(gconstpointer s)
+{
+    return string_pool_hash(s, strlen(s));
+}
+
 static void
 grow(StringPool *pool)
 {

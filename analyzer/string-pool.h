@@ -21,6 +21,9 @@ char *string_pool_alloc(StringPool *pool, gsize n);
 char *string_pool_copy(StringPool *pool, const char *s, gsize len);
 /* The hash the pool uses, for other tables of strings. */
 guint32 string_pool_hash(const char *s, gsize len);
+/* string_pool_hash() as a GHashFunc for NUL-terminated keys: eight bytes a step where
+ * g_str_hash takes one. */
+guint string_hash(gconstpointer s);
 /* Up to eight bytes of s (n of them, n <= 8) in one word, for hashing: loads that overlap
  * instead of a copy of variable length, which would stall the load that follows it. Equal
  * strings give equal words; the word is the bytes in order only for n of 0 to 4 and 8. */

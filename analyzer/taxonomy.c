@@ -4,6 +4,7 @@
 #include "classify.h"
 #include "classify-resources.h"
 #include "taxonomy.h"
+#include "string-pool.h"
 
 #include <string.h>
 
@@ -141,8 +142,8 @@ load_taxonomy(TaxonomyData *t)
     t->n_entries = rows->len;
     t->entries = (TaxonomyEntry *)(void *)g_array_free(rows, FALSE);
 
-    t->pairs = g_hash_table_new(g_str_hash, g_str_equal);
-    t->cause_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    t->pairs = g_hash_table_new(string_hash, g_str_equal);
+    t->cause_ids = g_hash_table_new(string_hash, g_str_equal);
     for (guint i = 0; i < t->n_entries; i++) {
         const TaxonomyEntry *e = &t->entries[i];
         char *key = g_strconcat(e->step, "\t", e->cause, NULL); /* lives with the table */
@@ -169,7 +170,7 @@ load_taxonomy(TaxonomyData *t)
 static void
 load_codes(TaxonomyData *t)
 {
-    t->enhanced = g_hash_table_new(g_str_hash, g_str_equal);
+    t->enhanced = g_hash_table_new(string_hash, g_str_equal);
     char *text = data_copy("enhanced-codes.tsv");
     char *cursor = text;
     char *line;
