@@ -241,6 +241,25 @@ normal_msgid(char *s, gsize n)
 static gboolean
 region_needs_care(const char *s, gsize len)
 {
+#if defined(__SSE2__)
+    if (len >= 16) {
+        const __m128i zero = _mm_setzero_si128(), space = _mm_set1_epi8(0x20),
+                      del = _mm_set1_epi8(0x7F);
+        /* the last sixteen bytes are looked at once more from where they start: no tail loop */
+        for (gsize i = 0;; i += 16) {
+            gsize at = MIN(i, len - 16);
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
+            /* signed: bytes >= 0x80 are negative, so "< 0x20" takes them with the controls */
+            __m128i bad = _mm_or_si128(
+                _mm_andnot_si128(_mm_cmpeq_epi8(v, zero), _mm_cmplt_epi8(v, space)),
+                _mm_cmpeq_epi8(v, del));
+            if (_mm_movemask_epi8(bad))
+                return TRUE;
+            if (at == len - 16)
+                return FALSE;
+        }
+    }
+#endif
     typedef signed char V16 __attribute__((vector_size(16)));
     if (len < 16) {
         for (gsize i = 0; i < len; i++) {

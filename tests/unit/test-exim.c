@@ -76,6 +76,39 @@ test_both_id_forms(void)
     g_assert_cmpuint(h->stats->lines_used, ==, 8);
 }
 
+/* Every byte of an id is checked: a valid id of either form with any one byte changed to
+ * something no id holds (punctuation, a space, a byte of UTF-8, a dash in place of a letter or
+ * a letter in place of a dash) is not an id. */
+static void
+test_id_every_byte(void)
+{
+    static const char *const ids[] = {"1rAbCd-0001Xy-Ab", "1xVlf9-000000008GU-21Q1"};
+    static const char bad[] = {'_', '.', ' ', (char)0xC3, '-', 'z'};
+    for (guint k = 0; k < G_N_ELEMENTS(ids); k++) {
+        gsize n = strlen(ids[k]);
+        for (gsize i = 0; i < n; i++)
+            for (guint b = 0; b < G_N_ELEMENTS(bad); b++) {
+                char id[32];
+                memcpy(id, ids[k], n + 1);
+                gboolean dash = id[i] == '-';
+                /* a dash stays a dash, a letter stays a letter: those are not changes */
+                if ((dash && bad[b] == '-') || (!dash && bad[b] == 'z'))
+                    continue;
+                id[i] = bad[b];
+                g_autofree char *text = g_strdup_printf(
+                    "2026-11-24 09:14:05 %s <= a@b.example U=www-data P=local S=10\n", id);
+                g_autoptr(Harness) h = run(text);
+                if (harness_count(h, EVENT_KIND_QUEUED) != 0)
+                    g_error("\"%s\" read as an id", id);
+            }
+        /* and unchanged, it is one */
+        g_autofree char *text = g_strdup_printf(
+            "2026-11-24 09:14:05 %s <= a@b.example U=www-data P=local S=10\n", ids[k]);
+        g_autoptr(Harness) h = run(text);
+        g_assert_cmpuint(harness_count(h, EVENT_KIND_QUEUED), ==, 1);
+    }
+}
+
 static void
 test_delivery(void)
 {
@@ -356,6 +389,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/exim/arrival-options", test_arrival_options);
     g_test_add_func("/exim/both-id-forms", test_both_id_forms);
+    g_test_add_func("/exim/id-every-byte", test_id_every_byte);
     g_test_add_func("/exim/delivery", test_delivery);
     g_test_add_func("/exim/failures", test_failures);
     g_test_add_func("/exim/deferrals", test_deferrals);
