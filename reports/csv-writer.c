@@ -194,7 +194,10 @@ write_table(const Table *t, const char *path, GError **error)
             put_cell(&o, &cells[c]);
         }
         out_c(&o, '\n');
-        g_string_chunk_clear(scratch);
+        /* a row's strings are written by now; cleared every few hundred rows, not after each:
+         * a clear frees the chunk's memory, and the next row would allocate it again */
+        if (r % SCRATCH_ROWS == SCRATCH_ROWS - 1)
+            g_string_chunk_clear(scratch);
     }
     g_string_chunk_free(scratch);
     out_flush(&o);

@@ -34,7 +34,8 @@ typedef struct {
 typedef struct Table Table;
 
 /* Fills row i (0-based) into cells (n_columns cells). Text may point into scratch (a pool
- * the writer clears after each row). */
+ * the writer clears once the row is written: every SCRATCH_ROWS rows). */
+#define SCRATCH_ROWS 256
 typedef void (*TableRowFunc)(const Table *table, guint64 i, Cell *cells, GStringChunk *scratch,
                              gpointer data);
 

@@ -479,6 +479,8 @@ xlsx_rows_table(XlsxRows *x, const Table *table, guint64 first, guint64 n, guint
             room(x, 8);
             PUT_LITERAL(x, "</row>");
         }
-        g_string_chunk_clear(x->scratch);
+        /* as in the CSV writer: cleared every SCRATCH_ROWS rows */
+        if (i % SCRATCH_ROWS == SCRATCH_ROWS - 1)
+            g_string_chunk_clear(x->scratch);
     }
 }
