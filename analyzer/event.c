@@ -245,45 +245,35 @@ region_needs_care(const char *s, gsize len)
     if (len >= 16) {
         const __m128i zero = _mm_setzero_si128(), space = _mm_set1_epi8(0x20),
                       del = _mm_set1_epi8(0x7F);
-        /* the last sixteen bytes are looked at once more from where they start: no tail loop */
-        for (gsize i = 0;; i += 16) {
-            gsize at = MIN(i, len - 16);
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
-            /* signed: bytes >= 0x80 are negative, so "< 0x20" takes them with the controls */
+        /* signed: bytes >= 0x80 are negative, so "< 0x20" takes them with the controls */
+#define REGION_BAD(v)                                                                         \
+    _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8((v), zero), _mm_cmplt_epi8((v), space)),     \
+                 _mm_cmpeq_epi8((v), del))
+#define REGION_LOAD(at) _mm_loadu_si128((const __m128i *)(const void *)(s + (at)))
+        gsize i = 0;
+        /* sixty-four bytes a step (whole lines are checked this way), then sixteen, then the
+         * last sixteen once more from where they start: no loop over single bytes */
+        for (; i + 64 <= len; i += 64) {
             __m128i bad = _mm_or_si128(
-                _mm_andnot_si128(_mm_cmpeq_epi8(v, zero), _mm_cmplt_epi8(v, space)),
-                _mm_cmpeq_epi8(v, del));
+                _mm_or_si128(REGION_BAD(REGION_LOAD(i)), REGION_BAD(REGION_LOAD(i + 16))),
+                _mm_or_si128(REGION_BAD(REGION_LOAD(i + 32)), REGION_BAD(REGION_LOAD(i + 48))));
             if (_mm_movemask_epi8(bad))
                 return TRUE;
-            if (at == len - 16)
-                return FALSE;
         }
+        for (; i + 16 <= len; i += 16)
+            if (_mm_movemask_epi8(REGION_BAD(REGION_LOAD(i))))
+                return TRUE;
+        return i < len && _mm_movemask_epi8(REGION_BAD(REGION_LOAD(len - 16))) != 0;
+#undef REGION_LOAD
+#undef REGION_BAD
     }
 #endif
-    typedef signed char V16 __attribute__((vector_size(16)));
-    if (len < 16) {
-        for (gsize i = 0; i < len; i++) {
-            guchar c = (guchar)s[i];
-            if ((c < 0x20 && c != 0) || c >= 0x7F)
-                return TRUE;
-        }
-        return FALSE;
-    }
-    /* the last sixteen bytes are looked at once more from where they start: no tail loop */
-    for (gsize i = 0;; i += 16) {
-        gsize at = MIN(i, len - 16);
-        V16 v;
-        memcpy(&v, s + at, 16);
-        /* signed: bytes >= 0x80 are negative, so "< 0x20" takes them with the controls */
-        V16 bad = ((v < 0x20) & (v != 0)) | (v == 0x7F);
-        guint64 lo, hi;
-        memcpy(&lo, &bad, 8);
-        memcpy(&hi, (const char *)&bad + 8, 8);
-        if (lo | hi)
+    for (gsize i = 0; i < len; i++) {
+        guchar c = (guchar)s[i];
+        if ((c < 0x20 && c != 0) || c >= 0x7F)
             return TRUE;
-        if (at == len - 16)
-            return FALSE;
     }
+    return FALSE;
 }
 
 #define EVENT_STRING_FIELDS 21
