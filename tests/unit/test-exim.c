@@ -76,6 +76,36 @@ test_both_id_forms(void)
     g_assert_cmpuint(h->stats->lines_used, ==, 8);
 }
 
+/* Lines of the same second are read once (a cache of the last second): a fraction or a
+ * zone offset after the same text still counts, and the next second is read anew. */
+static void
+test_same_second(void)
+{
+    g_autoptr(Harness) h =
+        run("2026-11-24 09:14:05 1rAbCd-0001Xy-A1 Completed\n"
+            "2026-11-24 09:14:05 1rAbCd-0001Xy-A2 Completed\n"
+            "2026-11-24 09:14:05.250 1rAbCd-0001Xy-A3 Completed\n"
+            "2026-11-24 09:14:05 +0100 1rAbCd-0001Xy-A4 Completed\n"
+            "2026-11-24 09:14:05 1rAbCd-0001Xy-A5 Completed\n"
+            "2026-11-24 09:14:06 1rAbCd-0001Xy-A6 Completed\n"
+            "2026-11-24 09:14:60 1rAbCd-0001Xy-A7 Completed\n"
+            "2026-11-24 09:14:60 1rAbCd-0001Xy-A8 Completed\n");
+    GDateTime *dt = g_date_time_new_utc(2026, 11, 24, 9, 14, 5);
+    gint64 base = g_date_time_to_unix(dt) * G_USEC_PER_SEC;
+    g_date_time_unref(dt);
+    const gint64 expect[] = {base,
+                             base,
+                             base + 250000,
+                             base - (gint64)3600 * G_USEC_PER_SEC,
+                             base,
+                             base + G_USEC_PER_SEC,
+                             base + (gint64)54 * G_USEC_PER_SEC, /* a leap second reads as :59 */
+                             base + (gint64)54 * G_USEC_PER_SEC};
+    g_assert_cmpuint(harness_count(h, EVENT_KIND_MESSAGE_END), ==, G_N_ELEMENTS(expect));
+    for (guint i = 0; i < G_N_ELEMENTS(expect); i++)
+        g_assert_cmpint(harness_nth(h, EVENT_KIND_MESSAGE_END, i)->time, ==, expect[i]);
+}
+
 /* Every byte of an id is checked: a valid id of either form with any one byte changed to
  * something no id holds (punctuation, a space, a byte of UTF-8, a dash in place of a letter or
  * a letter in place of a dash) is not an id. */
@@ -390,6 +420,7 @@ main(int argc, char **argv)
     g_test_add_func("/exim/arrival-options", test_arrival_options);
     g_test_add_func("/exim/both-id-forms", test_both_id_forms);
     g_test_add_func("/exim/id-every-byte", test_id_every_byte);
+    g_test_add_func("/exim/same-second", test_same_second);
     g_test_add_func("/exim/delivery", test_delivery);
     g_test_add_func("/exim/failures", test_failures);
     g_test_add_func("/exim/deferrals", test_deferrals);
