@@ -4,6 +4,7 @@
  * the hints, the codes and the normalised text, which is also what the rules see. */
 #include "classify.h"
 #include "taxonomy.h"
+#include "text-find.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -1108,7 +1109,7 @@ shape_key(Classifier *c, const ClassifyInput *in, const GString *key)
     g_string_append_len(shape, key->str, (gssize)key->len);
     g_string_append_c(shape, '\001'); /* normalised texts hold no control characters */
     const char *p = in->text, *end = in->text + tlen;
-    for (const char *q; (q = memmem(p, (gsize)(end - p), in->recipient, rlen)) != NULL;
+    for (const char *q; (q = text_find(p, (gsize)(end - p), in->recipient, rlen)) != NULL;
          p = q + rlen) {
         g_string_append_len(shape, p, q - p);
         g_string_append_len(shape, "x@x", 3);

@@ -37,6 +37,7 @@
 #endif
 
 #include "mta-reply.h"
+#include "text-find.h"
 #include "syslog.h"
 #include "timeutil.h"
 
@@ -490,7 +491,7 @@ exim_step_from_text(const char *text, const char *end)
         {"in response to ", 15},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(phrases); i++) {
-        const char *p = memmem(text, (gsize)(end - text), phrases[i].phrase, phrases[i].len);
+        const char *p = text_find(text, (gsize)(end - text), phrases[i].phrase, phrases[i].len);
         if (p == NULL)
             continue;
         p += phrases[i].len;
@@ -524,7 +525,7 @@ exim_step_from_text(const char *text, const char *end)
 static void
 exim_host_from_text(EximParser *p, const char *text, const char *end, Event *ev)
 {
-    for (const char *h = text; (h = memmem(h, (gsize)(end - h), "host ", 5)) != NULL; h += 5) {
+    for (const char *h = text; (h = text_find(h, (gsize)(end - h), "host ", 5)) != NULL; h += 5) {
         if (h != text && h[-1] != ' ')
             continue;
         const char *name = h + 5, *ne = name;
@@ -553,7 +554,7 @@ exim_host_from_text(EximParser *p, const char *text, const char *end, Event *ev)
 static inline gboolean
 has_text(const char *s, const char *end, const char *needle)
 {
-    return memmem(s, (gsize)(end - s), needle, strlen(needle)) != NULL;
+    return text_find(s, (gsize)(end - s), needle, strlen(needle)) != NULL;
 }
 
 static void
@@ -720,7 +721,7 @@ exim_failure(EximParser *p, Event *ev, char *s, char *end, gboolean defer)
 static void
 exim_rejection(EximParser *p, Event *ev, char *s, char *end)
 {
-    char *r = memmem(s, (gsize)(end - s), "rejected ", 9);
+    char *r = (char *)text_find(s, (gsize)(end - s), "rejected ", 9);
     if (r == NULL || (r != s && r[-1] != ' '))
         return;
     char *what = r + 9;
@@ -749,7 +750,7 @@ exim_rejection(EximParser *p, Event *ev, char *s, char *end)
             }
         }
     }
-    char *why = memmem(tail, (gsize)(end - tail), ": ", 2);
+    char *why = (char *)text_find(tail, (gsize)(end - tail), ": ", 2);
     /* fields before "rejected" (H=, U=, F=) */
     char *fields_end = temporary ? r - 12 : r;
     EximFields f = {0};
@@ -799,7 +800,7 @@ exim_body(EximParser *p, char *s, char *end, gint64 t, const char *host, guint64
     gsize idlen = exim_id_at(s, end);
     if (idlen == 0) {
         /* no message id: rejections before DATA, connections, queue runs ... */
-        if (memmem(s, (gsize)(end - s), "rejected ", 9) != NULL)
+        if (text_find(s, (gsize)(end - s), "rejected ", 9) != NULL)
             exim_rejection(p, &ev, s, end);
         return LINE_USED;
     }
@@ -826,7 +827,7 @@ exim_body(EximParser *p, char *s, char *end, gint64 t, const char *host, guint64
         parser_context_emit(p->ctx, &ev);
         return LINE_USED;
     }
-    if (memmem(rest, n, "rejected ", 9) != NULL)
+    if (text_find(rest, n, "rejected ", 9) != NULL)
         exim_rejection(p, &ev, rest, end);
     return LINE_USED;
 }

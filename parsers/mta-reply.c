@@ -1,5 +1,6 @@
 /* See mta-reply.h. Runs on the hot path of three parsers: plain loops, no allocation. */
 #include "mta-reply.h"
+#include "text-find.h"
 
 #include <string.h>
 
@@ -67,7 +68,7 @@ mta_reply_scan(const char *text, gsize len, MtaReply *out)
             }
             return TRUE;
         }
-        const char *q = p < end ? memmem(p, (gsize)(end - p), ": ", 2) : NULL;
+        const char *q = p < end ? text_find(p, (gsize)(end - p), ": ", 2) : NULL;
         if (q == NULL)
             return FALSE;
         p = q + 2;

@@ -3,6 +3,7 @@
 
 #include "csv.h"
 #include "event.h"
+#include "text-find.h"
 #include "mta-reply.h"
 #include "string-pool.h"
 #include "syslog.h"
@@ -148,6 +149,26 @@ test_batch_shares_host(void)
     g_assert_cmpstr(event_batch_get(b, 0)->host, ==, "mx1");
 }
 
+/* text_find answers as memmem does, on every split of some texts. */
+static void
+test_text_find(void)
+{
+    static const char *const hay[] = {"", "a", "aaab", "SMTP error from remote mail server after",
+                                      "host host  host [1.2.3.4]", "abcabcabd", "x: y: z"};
+    static const char *const needles[] = {"a", "aab", "ab", "host [", "after", "abd", "abcabd",
+                                          ": ", "z", "SMTP error from remote mail server after",
+                                          "remote mail server after "};
+    for (guint i = 0; i < G_N_ELEMENTS(hay); i++)
+        for (guint j = 0; j < G_N_ELEMENTS(needles); j++)
+            for (gsize from = 0; from <= strlen(hay[i]); from++) {
+                const char *h = hay[i] + from;
+                gsize hl = strlen(h), nl = strlen(needles[j]);
+                g_assert_true(text_find(h, hl, needles[j], nl) == memmem(h, hl, needles[j], nl));
+            }
+    const char *abc = "abc";
+    g_assert_true(text_find(abc, 3, "", 0) == abc);
+}
+
 static void
 test_next_hop_id(void)
 {
@@ -290,6 +311,7 @@ main(int argc, char **argv)
     g_test_add_func("/core/batch-sanitises", test_batch_sanitises);
     g_test_add_func("/core/batch-copies-fields", test_batch_copies_fields);
     g_test_add_func("/core/batch-shares-host", test_batch_shares_host);
+    g_test_add_func("/core/text-find", test_text_find);
     g_test_add_func("/core/next-hop-id", test_next_hop_id);
     g_test_add_func("/core/time", test_time);
     g_test_add_func("/core/syslog-classic-rollover", test_syslog_classic_rollover);
