@@ -247,8 +247,7 @@ intern(Correlator *c, const char *s)
 static RepeatEntry *
 repeat_slot(Correlator *c, guint field, const char *s, gsize len)
 {
-    guint64 head = 0, tail = 0;
-    memcpy(&head, s, MIN(len, 8));
+    guint64 head = string_head_word(s, MIN(len, 8)), tail = 0;
     if (len > 8)
         memcpy(&tail, s + len - 8, 8);
     guint slot = (guint)(((head ^ (tail * 31) ^ len) * 0x9E3779B97F4A7C15u) >> 56);
