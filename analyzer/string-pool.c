@@ -19,6 +19,7 @@ typedef struct {
  * of their own beside the pointers, so a lookup rarely touches the strings themselves. */
 
 struct StringPool {
+    StringPoolCursor cursor; /* first (string-pool.h): the free space of the current chunk */
     GArray *chunks; /* Chunk; the last one is current */
     guint current;
     gboolean large; /* chunks are big blocks (bigblock.h) */
@@ -30,7 +31,6 @@ struct StringPool {
     const char *recent[256];
     guint32 recent_hash[256];
     guint count;
-    gsize bytes;
 };
 
 StringPool *
@@ -67,6 +67,16 @@ string_pool_free(StringPool *pool)
     g_free(pool);
 }
 
+/* The current chunk's used bytes from the cursor (which string_pool_alloc() moves alone). */
+static void
+sync_current(StringPool *pool)
+{
+    if (pool->cursor.cur) {
+        Chunk *c = &g_array_index(pool->chunks, Chunk, pool->current);
+        c->used = (gsize)(pool->cursor.cur - c->data);
+    }
+}
+
 static char *
 pool_alloc(StringPool *pool, gsize n)
 {
@@ -75,7 +85,6 @@ pool_alloc(StringPool *pool, gsize n)
         if (c->size - c->used >= n) {
             char *p = c->data + c->used;
             c->used += n;
-            pool->bytes += n;
             return p;
         }
         /* a big string that does not fit in a fresh chunk gets one of its own below */
@@ -92,22 +101,17 @@ pool_alloc(StringPool *pool, gsize n)
     }
     /* keep reusable chunks after the current one: insert the new chunk at the current slot */
     g_array_insert_val(pool->chunks, pool->current, c);
-    pool->bytes += n;
     return c.data;
 }
 
 char *
-string_pool_alloc(StringPool *pool, gsize n)
+string_pool_alloc_slow(StringPool *pool, gsize n)
 {
-    return pool_alloc(pool, n);
-}
-
-char *
-string_pool_copy(StringPool *pool, const char *s, gsize len)
-{
-    char *p = pool_alloc(pool, len + 1);
-    memcpy(p, s, len);
-    p[len] = '\0';
+    sync_current(pool);
+    char *p = pool_alloc(pool, n);
+    Chunk *c = &g_array_index(pool->chunks, Chunk, pool->current);
+    pool->cursor.cur = c->data + c->used;
+    pool->cursor.left = c->size - c->used;
     return p;
 }
 
@@ -200,7 +204,10 @@ string_pool_clear(StringPool *pool)
     for (guint i = 0; i < pool->chunks->len; i++)
         g_array_index(pool->chunks, Chunk, i).used = 0;
     pool->current = 0;
-    pool->bytes = 0;
+    if (pool->chunks->len > 0) {
+        Chunk *c = &g_array_index(pool->chunks, Chunk, 0);
+        pool->cursor = (StringPoolCursor){c->data, c->size};
+    }
     if (pool->strs)
         memset(pool->strs, 0, sizeof(char *) * (pool->mask + 1));
     memset(pool->recent, 0, sizeof pool->recent);
@@ -210,7 +217,13 @@ string_pool_clear(StringPool *pool)
 gsize
 string_pool_size(const StringPool *pool)
 {
-    return pool->bytes;
+    gsize bytes = 0;
+    for (guint i = 0; i < pool->chunks->len; i++) {
+        const Chunk *c = &g_array_index(pool->chunks, Chunk, i);
+        bytes += i == pool->current && pool->cursor.cur ? (gsize)(pool->cursor.cur - c->data)
+                                                        : c->used;
+    }
+    return bytes;
 }
 
 guint

@@ -15,10 +15,37 @@ void string_pool_free(StringPool *pool);
 /* Returns the one stored copy of s (NUL-terminated); NULL for NULL. */
 const char *string_pool_intern(StringPool *pool, const char *s);
 const char *string_pool_intern_len(StringPool *pool, const char *s, gsize len);
+/* Every StringPool starts with this: the free space of its current chunk, so that the
+ * allocation of the hot paths (string_pool_alloc) is a few instructions in line. */
+typedef struct {
+    char *cur;
+    gsize left;
+} StringPoolCursor;
+
+char *string_pool_alloc_slow(StringPool *pool, gsize n);
+
 /* n bytes of the arena, not initialised. */
-char *string_pool_alloc(StringPool *pool, gsize n);
+static inline char *
+string_pool_alloc(StringPool *pool, gsize n)
+{
+    StringPoolCursor *c = (StringPoolCursor *)(void *)pool;
+    if (G_LIKELY(n <= c->left)) {
+        char *p = c->cur;
+        c->cur += n;
+        c->left -= n;
+        return p;
+    }
+    return string_pool_alloc_slow(pool, n);
+}
 /* Copies len bytes and a NUL into the arena, without looking for an existing copy. */
-char *string_pool_copy(StringPool *pool, const char *s, gsize len);
+static inline char *
+string_pool_copy(StringPool *pool, const char *s, gsize len)
+{
+    char *p = string_pool_alloc(pool, len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
 /* The hash the pool uses, for other tables of strings. */
 guint32 string_pool_hash(const char *s, gsize len);
 /* string_pool_hash() as a GHashFunc for NUL-terminated keys: eight bytes a step where

@@ -26,6 +26,36 @@ test_pool(void)
     g_assert_cmpstr(string_pool_intern(pool, "again"), ==, "again");
 }
 
+/* Copies through several chunks, a string bigger than a chunk among them, and again after
+ * a clear: every copy keeps its bytes, the size counts them, and nothing overlaps. */
+static void
+test_pool_chunks(void)
+{
+    for (guint large = 0; large < 2; large++) {
+        g_autoptr(StringPool) pool = large ? string_pool_new_large() : string_pool_new();
+        for (guint round = 0; round < 2; round++) {
+            g_autoptr(GPtrArray) copies = g_ptr_array_new();
+            gsize total = 0;
+            for (guint i = 0; i < 3000; i++) {
+                gsize len = i == 1500 ? 5u << 20 : (i * 7919u) % 3000;
+                g_autofree char *text = g_strnfill(len, (char)('a' + i % 26));
+                g_ptr_array_add(copies, string_pool_copy(pool, text, len));
+                total += len + 1;
+            }
+            g_assert_cmpuint(string_pool_size(pool), ==, total);
+            for (guint i = 0; i < copies->len; i++) {
+                const char *c = copies->pdata[i];
+                gsize len = i == 1500 ? 5u << 20 : (i * 7919u) % 3000;
+                g_assert_cmpuint(strlen(c), ==, len);
+                for (gsize k = 0; k < len; k += 97)
+                    g_assert_cmpint(c[k], ==, 'a' + i % 26);
+            }
+            string_pool_clear(pool);
+            g_assert_cmpuint(string_pool_size(pool), ==, 0);
+        }
+    }
+}
+
 static void
 test_batch_sanitises(void)
 {
@@ -309,6 +339,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/core/pool", test_pool);
     g_test_add_func("/core/batch-sanitises", test_batch_sanitises);
+    g_test_add_func("/core/pool-chunks", test_pool_chunks);
     g_test_add_func("/core/batch-copies-fields", test_batch_copies_fields);
     g_test_add_func("/core/batch-shares-host", test_batch_shares_host);
     g_test_add_func("/core/text-find", test_text_find);
