@@ -1,5 +1,7 @@
 /* Core helpers: string pool, event batch, time parsing, syslog prefix. */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "event.h"
@@ -179,6 +181,49 @@ test_batch_shares_host(void)
     g_assert_cmpstr(event_batch_get(b, 0)->host, ==, "mx1");
 }
 
+/* Strings of every length up to 70 bytes, placed right before an unreadable page and
+ * anywhere else: copied whole (the batch's quick length looks at most at the rest of the
+ * page), and addresses in lower case (UTF-8 bytes kept as they are). */
+static void
+test_batch_lengths(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    g_assert_true(map != MAP_FAILED);
+    g_assert_cmpint(mprotect(map + page, (size_t)page, PROT_NONE), ==, 0);
+    g_autoptr(EventBatch) b = event_batch_new();
+    for (gsize len = 0; len <= 70; len++)
+        for (guint at_end = 0; at_end < 2; at_end++) {
+            GString *want = g_string_new(NULL), *given = g_string_new(NULL);
+            for (gsize i = 0; i < len; i++) {
+                /* letters of both cases, digits, '@', and a two-byte UTF-8 letter */
+                static const char *const parts[] = {"A", "z", "Q", "7", "@", "\xc3\x84"};
+                const char *part = parts[(i * 5 + len) % G_N_ELEMENTS(parts)];
+                if (given->len + strlen(part) > len)
+                    part = "M";
+                g_string_append(given, part);
+                g_string_append(want, part[0] >= 'A' && part[0] <= 'Z' ? (char[]){
+                                    (char)(part[0] + 32), 0} : part);
+                if (given->len == len)
+                    break;
+            }
+            char *text = at_end ? map + page - (given->len + 1) : map + 100;
+            memcpy(text, given->str, given->len + 1);
+            Event ev;
+            event_init(&ev);
+            ev.recipient = text;
+            ev.diagnostic = text;
+            event_batch_add(b, &ev);
+            const Event *e = event_batch_get(b, event_batch_len(b) - 1);
+            g_assert_cmpstr(e->diagnostic, ==, given->str);
+            g_assert_cmpstr(e->recipient, ==, want->str);
+            g_string_free(want, TRUE);
+            g_string_free(given, TRUE);
+        }
+    munmap(map, (size_t)page * 2);
+}
+
 /* text_find answers as memmem does, on every split of some texts. */
 static void
 test_text_find(void)
@@ -343,6 +388,7 @@ main(int argc, char **argv)
     g_test_add_func("/core/batch-copies-fields", test_batch_copies_fields);
     g_test_add_func("/core/batch-shares-host", test_batch_shares_host);
     g_test_add_func("/core/text-find", test_text_find);
+    g_test_add_func("/core/batch-lengths", test_batch_lengths);
     g_test_add_func("/core/next-hop-id", test_next_hop_id);
     g_test_add_func("/core/time", test_time);
     g_test_add_func("/core/syslog-classic-rollover", test_syslog_classic_rollover);
