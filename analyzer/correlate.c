@@ -799,10 +799,11 @@ consume_mta(Correlator *c, const Event *e, guint32 hash)
 #define TIMELINE_AHEAD 2
 
 void
-correlator_consume(Correlator *c, const EventBatch *batch)
+correlator_consume(Correlator *c, EventBatch *batch)
 {
     guint n = event_batch_len(batch);
-    const Event *events = n ? event_batch_get(batch, 0) : NULL;
+    /* the events are changed in place (their strings interned): the batch is cleared next */
+    Event *events = event_batch_events(batch);
     guint32 hashes[HASH_AHEAD * 2];
     HostMemo host_memo = {NULL, NULL};
     for (guint i = 0; i < MIN(n, HASH_AHEAD); i++) {
@@ -824,20 +825,20 @@ correlator_consume(Correlator *c, const EventBatch *batch)
         if (i + 1 < n)
             key_index_prefetch_timeline(&c->by_key, hashes[(i + 1) % (HASH_AHEAD * 2)], TRUE);
         guint32 hash = hashes[i % (HASH_AHEAD * 2)];
-        Event e = events[i];
+        Event *e = &events[i];
         c->stats.events++;
-        if (e.kind == EVENT_KIND_SMTP_COMMAND) {
+        if (e->kind == EVENT_KIND_SMTP_COMMAND) {
             c->stats.smtp_commands++;
             continue;
         }
-        if (is_mta_kind(e.kind) && !(e.attempt_flags & EVENT_FLAG_TRANSCRIPT)) {
+        if (is_mta_kind(e->kind) && !(e->attempt_flags & EVENT_FLAG_TRANSCRIPT)) {
             /* the hot path: strings are looked up in place and copied only when kept (the
              * batch has normalised the addresses and ids already) */
-            intern_stored(c, &e, &host_memo);
-            consume_mta(c, &e, hash);
+            intern_stored(c, e, &host_memo);
+            consume_mta(c, e, hash);
         } else {
-            intern_event(c, &e);
-            g_array_append_val(c->pending, e);
+            intern_event(c, e);
+            g_array_append_val(c->pending, *e);
         }
     }
 }

@@ -46,8 +46,9 @@ typedef enum {
 
 Correlator *correlator_new(const CorrelatorOptions *options, GError **error);
 void correlator_free(Correlator *c);
-/* Takes the events of a batch (strings are copied; the batch can be cleared afterwards). */
-void correlator_consume(Correlator *c, const EventBatch *batch);
+/* Takes the events of a batch (strings are copied; the batch can be cleared afterwards, and
+ * must be: its events are changed in place). */
+void correlator_consume(Correlator *c, EventBatch *batch);
 /* Links the kept events, classifies and derives every timeline. Call once, at the end. */
 void correlator_finish(Correlator *c, Classifier *classifier);
 /* The same, deriving the timelines on n threads, each with a classifier of its own (built

@@ -478,6 +478,12 @@ event_batch_len(const EventBatch *batch)
     return batch->len;
 }
 
+Event *
+event_batch_events(EventBatch *batch)
+{
+    return batch->events;
+}
+
 const Event *
 event_batch_get(const EventBatch *batch, guint i)
 {

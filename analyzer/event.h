@@ -150,6 +150,9 @@ void event_batch_add(EventBatch *batch, const Event *ev);
  * stamped with stream id input. */
 void event_batch_add_copy(EventBatch *batch, const Event *ev, guint32 input);
 guint event_batch_len(const EventBatch *batch);
+/* The events, for the one that consumes the batch: it may change them (their string fields)
+ * until it clears the batch. */
+Event *event_batch_events(EventBatch *batch);
 const Event *event_batch_get(const EventBatch *batch, guint i);
 void event_batch_clear(EventBatch *batch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EventBatch, event_batch_free)
