@@ -485,7 +485,7 @@ add_relay(Builder *b, const TimelineEvent *e)
     else
         r->failed++;
     if (e->kind != EVENT_KIND_DELIVERED)
-        count_cause(r->causes, e->cls.cause);
+        count_cause(r->causes, timeline_event_cls(e)->cause);
     if (e->time && (r->first == 0 || e->time < r->first))
         r->first = e->time;
     if (e->time > r->last)
@@ -525,9 +525,9 @@ walk_events(Builder *b, const Timeline *t, Facts *f)
         switch (e->kind) {
         case EVENT_KIND_DEFERRED:
             f->deferrals++;
-            if (e->cls.cause) {
+            if (timeline_event_cls(e)->cause) {
                 f->last_defer = e;
-                StepCauseRow *r = step_row(b, e->cls.step, e->cls.cause);
+                StepCauseRow *r = step_row(b, timeline_event_cls(e)->step, timeline_event_cls(e)->cause);
                 r->attempts++;
                 keep_first_example(&r->example, &r->example_timeline, &r->example_order, e, t,
                                    &b->cur);
@@ -546,7 +546,8 @@ walk_events(Builder *b, const Timeline *t, Facts *f)
         case EVENT_KIND_COMPILE_FAILED:
             f->compile_failed++;
             for (int i = 0; i < AGGREGATE_PHASES; i++)
-                if (e->cls.cause && strcmp(e->cls.cause, aggregate_phases[i]) == 0)
+                if (timeline_event_cls(e)->cause &&
+                    strcmp(timeline_event_cls(e)->cause, aggregate_phases[i]) == 0)
                     f->compile_by_phase[i]++;
             break;
         case EVENT_KIND_SUBMITTED:
@@ -990,7 +991,8 @@ aggregate_builder_add(Builder *b, const Timeline *t, gint64 order_when, guint64 
     }
     /* delivered after trouble: the last deferral's step and cause */
     if (t->outcome == OUTCOME_DELIVERED && f->last_defer) {
-        StepCauseRow *r = step_row(b, f->last_defer->cls.step, f->last_defer->cls.cause);
+        const Classification *cls = timeline_event_cls(f->last_defer);
+        StepCauseRow *r = step_row(b, cls->step, cls->cause);
         r->recovered++;
         r->temporary++;
     }

@@ -587,7 +587,11 @@ order_time(const TimelineEvent *te)
 static TimelineEvent *
 add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
 {
-    TimelineEvent *te = arena_alloc(&c->arena, sizeof(TimelineEvent));
+    /* with room for its classification when its kind gets one (timeline_event_cls()) */
+    TimelineEvent *te = arena_alloc(&c->arena, sizeof(TimelineEvent) +
+                                                   (timeline_kind_classified(e->kind)
+                                                        ? sizeof(Classification)
+                                                        : 0));
     te->time = e->time;
     te->kind = (guint8)e->kind;
     te->step_hint = (guint8)e->step;

@@ -66,24 +66,7 @@ timeline_domain(const Timeline *t)
     return at ? at + 1 : "";
 }
 
-static gboolean
-needs_class(EventKind k)
-{
-    switch (k) {
-    case EVENT_KIND_DEFERRED:
-    case EVENT_KIND_FAILED:
-    case EVENT_KIND_EXPIRED:
-    case EVENT_KIND_REJECTED:
-    case EVENT_KIND_BOUNCE:
-    case EVENT_KIND_DELAY_NOTICE:
-    case EVENT_KIND_COMPILE_FAILED:
-    case EVENT_KIND_SUPPRESSED:
-    case EVENT_KIND_COMPLAINT:
-        return TRUE;
-    default:
-        return FALSE;
-    }
-}
+const Classification timeline_no_class;
 
 static void
 classify_event(TimelineEvent *te, const char *recipient, Classifier *classifier)
@@ -101,7 +84,8 @@ classify_event(TimelineEvent *te, const char *recipient, Classifier *classifier)
         .foreign = te->foreign,
         .recipient = recipient,
     };
-    classifier_classify(classifier, &in, &te->cls);
+    /* the Classification that follows the event (timeline_event_cls()) */
+    classifier_classify(classifier, &in, (Classification *)(void *)(te + 1));
 }
 
 void
@@ -113,7 +97,7 @@ timeline_finish(Timeline *t, Classifier *classifier)
     t->attempts = 0;
     t->delivered_at = 0;
     for (TimelineEvent *te = t->events; te; te = te->next) {
-        if (needs_class(te->kind))
+        if (timeline_kind_classified(te->kind))
             classify_event(te, t->recipient, classifier);
         switch (te->kind) {
         case EVENT_KIND_DELIVERED:
@@ -202,12 +186,12 @@ timeline_finish(Timeline *t, Classifier *classifier)
         t->outcome = OUTCOME_PENDING; /* queued, no attempt logged yet */
     }
 
-    if (t->decisive && t->decisive->cls.cause)
-        t->cls = t->decisive->cls;
+    if (t->decisive && timeline_event_cls(t->decisive)->cause)
+        t->cls = *timeline_event_cls(t->decisive);
     if (t->outcome == OUTCOME_EXPIRED) {
         t->cls.permanence = PERMANENCE_PERMANENT;
-        if (t->decisive == last_result && last_result->cls.cause == NULL)
-            t->cls = last_result->cls;
+        if (t->decisive == last_result && timeline_event_cls(last_result)->cause == NULL)
+            t->cls = *timeline_event_cls(last_result);
     } else if (t->outcome == OUTCOME_BOUNCED_AFTER) {
         t->cls.step = STEP_ASYNC;
     } else if (t->outcome == OUTCOME_FAILED && t->decisive == our_bounce && our_bounce &&
@@ -319,8 +303,8 @@ timeline_format_trail(const Timeline *t, GString *out)
         const TimelineEvent *run_end = te;
         guint n = 1;
         while (run_end->next && run_end->next->kind == te->kind &&
-               run_end->next->cls.cause == te->cls.cause &&
-               run_end->next->cls.step == te->cls.step &&
+               timeline_event_cls(run_end->next)->cause == timeline_event_cls(te)->cause &&
+               timeline_event_cls(run_end->next)->step == timeline_event_cls(te)->step &&
                (run_end->next->flags & EVENT_FLAG_NOT_ATTEMPTED) ==
                    (te->flags & EVENT_FLAG_NOT_ATTEMPTED) &&
                te->kind != EVENT_KIND_OTHER_RECEIVED) {
@@ -331,14 +315,15 @@ timeline_format_trail(const Timeline *t, GString *out)
             g_string_append(out, " → ");
         first = FALSE;
         g_string_append(out, trail_kind(te));
-        if (te->cls.cause && te->kind != EVENT_KIND_COMPLAINT) {
-            Step step = te->cls.step == STEP_ASYNC ? te->cls.remote_step : te->cls.step;
+        const Classification *cls = timeline_event_cls(te);
+        if (cls->cause && te->kind != EVENT_KIND_COMPLAINT) {
+            Step step = cls->step == STEP_ASYNC ? cls->remote_step : cls->step;
             if (step != STEP_UNKNOWN) {
                 g_string_append_c(out, ' ');
                 g_string_append(out, step_to_string(step));
             }
             g_string_append(out, " (");
-            g_string_append(out, te->cls.cause);
+            g_string_append(out, cls->cause);
             g_string_append_c(out, ')');
         } else if (te->kind == EVENT_KIND_COMPLAINT && timeline_event_cause_hint(te)) {
             g_string_append(out, " (");

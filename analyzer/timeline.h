@@ -62,8 +62,41 @@ struct TimelineEvent {
     const char *enhanced, *diagnostic, *relay, *relay_ip;
     const char *remote_id; /* deliveries: the next hop's id from "250 ... queued as X" */
     const TimelineExtra *extra; /* NULL when none of its fields is known */
-    Classification cls; /* for failures, deferrals and bounces; cause NULL otherwise */
+    /* the events of the kinds timeline_kind_classified() names are followed in memory by
+     * their Classification (timeline_event_cls()): most events, deliveries, need none */
 };
+
+/* Whether events of this kind get a classification (failures, deferrals, bounces ...). */
+static inline gboolean
+timeline_kind_classified(guint kind)
+{
+    switch (kind) {
+    case EVENT_KIND_DEFERRED:
+    case EVENT_KIND_FAILED:
+    case EVENT_KIND_EXPIRED:
+    case EVENT_KIND_REJECTED:
+    case EVENT_KIND_BOUNCE:
+    case EVENT_KIND_DELAY_NOTICE:
+    case EVENT_KIND_COMPILE_FAILED:
+    case EVENT_KIND_SUPPRESSED:
+    case EVENT_KIND_COMPLAINT:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/* A classification with no cause: what events of other kinds have. */
+extern const Classification timeline_no_class;
+
+/* The event's classification (set by timeline_finish()); for events that get none, one with no
+ * cause. */
+static inline const Classification *
+timeline_event_cls(const TimelineEvent *te)
+{
+    return timeline_kind_classified(te->kind) ? (const Classification *)(const void *)(te + 1)
+                                              : &timeline_no_class;
+}
 
 static inline const char *
 timeline_event_cause_hint(const TimelineEvent *te)
