@@ -208,10 +208,15 @@ struct Correlator {
     GPtrArray *our;     /* char*: --our-mta names */
     gint64 window;
     gboolean include_local;
+    gboolean unlisted; /* CorrelatorOptions.unlisted */
     StringPool *pool;
     Arena arena;
     GPtrArray *messages;  /* Message* in order of creation */
     GArray *key_hashes;   /* guint32: each message's key_hash, in the same order (0: no key) */
+    /* each delivery with a next-hop id: its message and the id's hash, for finding the hops
+     * without a walk over every message (find_hops()) */
+    GPtrArray *remote_msgs;
+    GArray *remote_hashes; /* guint32 */
     GHashTable *hop_targets; /* at finish: next-hop id -> GPtrArray of the messages with that
                                 key, in order of creation (hop_target()) */
     KeyIndex by_key;      /* key -> Message* (chain through next_same_key, newest first) */
@@ -388,6 +393,8 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->no_host = string_pool_intern(c->pool, "");
     c->messages = g_ptr_array_new();
     c->key_hashes = g_array_new(FALSE, FALSE, sizeof(guint32));
+    c->remote_msgs = g_ptr_array_new();
+    c->remote_hashes = g_array_new(FALSE, FALSE, sizeof(guint32));
     key_index_init(&c->by_key, 0);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
     c->notif = g_hash_table_new(string_hash, g_str_equal);
@@ -397,6 +404,7 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->our = g_ptr_array_new_with_free_func(g_free);
     c->window = options && options->link_window > 0 ? options->link_window : 30 * DAY;
     c->include_local = options && options->include_local;
+    c->unlisted = options && options->unlisted;
 
     /* Built-in VERP forms: Postfix/qmail "local+user=domain@..." and "bounces-TOKEN-...@"
      * / "bounce-TOKEN@" with an opaque token. */
@@ -447,6 +455,8 @@ correlator_free(Correlator *c)
     string_pool_free(c->pool);
     g_ptr_array_unref(c->messages);
     g_array_free(c->key_hashes, TRUE);
+    g_ptr_array_unref(c->remote_msgs);
+    g_array_free(c->remote_hashes, TRUE);
     if (c->hop_targets)
         g_hash_table_destroy(c->hop_targets);
     if (c->counted)
@@ -623,6 +633,8 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
             te->remote_id = keep(c, e->related_id);
         /* hashed now, while the id is in cache: the search for hops filters on it */
         te->remote_hash = string_pool_hash(te->remote_id, rl);
+        g_ptr_array_add(c->remote_msgs, t->message);
+        g_array_append_val(c->remote_hashes, te->remote_hash);
     }
     /* insert in time order; events of unknown time go last */
     gint64 key = order_time(te);
@@ -1303,15 +1315,13 @@ is_app_kind(EventKind k)
 
 /* A delivery whose "queued as" id is a message in one of our own queues (a content filter
  * re-injection, or a relay to another of our MTAs whose log we read too) is a hop: the later
- * message is counted, the earlier one is folded into it.
+ * message is counted, the earlier one is folded into it (find_hops(), before the timelines are
+ * finished and counted: the later message takes the earlier one's queue time, Message-ID and
+ * campaign).
  * Messages our server only delivered to its own mailboxes (local, virtual, lmtp, pipe) were
- * received, not sent: the bounces and replies coming back, mail for postmaster.
- * Both need a walk over every message's events: it runs on several threads, each message
- * looked at on its own (scan_message), and the few changes are applied in order after. */
-enum {
-    SCAN_MAYBE_HOP = 1, /* every recipient was delivered to what may be a queue id of ours */
-    SCAN_LOCAL = 2,     /* only local deliveries */
-};
+ * received, not sent: the bounces and replies coming back, mail for postmaster. That needs a
+ * walk over every message's events: it runs on several threads, each message looked at on its
+ * own (message_is_local()). */
 
 /* The next message of a hop from delivery `last` of message m, or NULL (after
  * find_hop_targets()). */
@@ -1392,20 +1402,25 @@ hop_candidate(const KeyFilter *f, const TimelineEvent *last)
            key_filter_may_have(f, last->remote_hash);
 }
 
-static guint8
-scan_message(const KeyFilter *filter, const Message *m)
+/* A hop candidate: every recipient's last delivery went to what may be one of our queue ids
+ * (the ids and queue times are checked when the hop is applied). */
+static gboolean
+may_be_hop(const KeyFilter *filter, const Message *m)
 {
-    if (m->notification)
-        return 0;
-    guint8 flags = 0;
-    /* a hop only if every recipient's last delivery went to one of our queue ids: a
-     * candidate when each may have (the ids and queue times are checked when the hop is
-     * applied) */
-    gboolean all_hops = m->timelines != NULL;
-    for (const Timeline *t = m->timelines; t && all_hops; t = t->next)
-        all_hops = hop_candidate(filter, t->last_event);
-    if (all_hops)
-        flags |= SCAN_MAYBE_HOP;
+    if (m->notification || m->timelines == NULL)
+        return FALSE;
+    for (const Timeline *t = m->timelines; t; t = t->next)
+        if (!hop_candidate(filter, t->last_event))
+            return FALSE;
+    return TRUE;
+}
+
+/* Whether a message was only delivered locally (not a hop, not a notification). */
+static gboolean
+message_is_local(const Message *m)
+{
+    if (m->notification || m->internal)
+        return FALSE;
     gboolean any = FALSE, remote = FALSE;
     for (const Timeline *t = m->timelines; t && !remote; t = t->next)
         for (const TimelineEvent *te = t->events; te; te = te->next) {
@@ -1418,9 +1433,7 @@ scan_message(const KeyFilter *filter, const Message *m)
                 break;
             }
         }
-    if (any && !remote)
-        flags |= SCAN_LOCAL;
-    return flags;
+    return any && !remote;
 }
 
 /* Report order: by the time each message and recipient was first seen; equal times keep the
@@ -1428,12 +1441,8 @@ scan_message(const KeyFilter *filter, const Message *m)
  * inside the sort (sort_keys). */
 typedef struct {
     gint64 when;
-    guint32 index; /* in the range's counted array; SORT_KEY_UNSURE marks a hop candidate */
+    guint32 index; /* in the range's counted array, which is in order of creation */
 } SortKey;
-
-/* The timeline of a message that may turn out to be a hop (and so not counted): decided when
- * the ranges are merged, after the hops are folded. */
-#define SORT_KEY_UNSURE 0x80000000u
 
 /* Sorts a range's keys into report order: a stable radix sort on the time, a byte at a time
  * (the keys are appended in index order, so equal times stay in index order). Logs are read
@@ -1479,17 +1488,16 @@ sort_keys(GArray *keys)
 /* One thread's share of the messages, in order of creation. */
 typedef struct {
     Correlator *c;
-    const KeyFilter *filter;
     guint id; /* the range's number, in order of creation */
     guint from, to;
-    guint8 *flags;          /* scan: SCAN_* per message */
     Classifier *classifier; /* NULL: the timelines are not finished by this walk */
     gboolean collect;       /* gather the counted timelines in this walk */
     /* the counted timelines of this range, in order of creation, and their sort keys (in
      * report order once the range is done) */
     GPtrArray *counted;
     GArray *keys; /* SortKey */
-    guint64 messages_counted, uncounted_deliveries;
+    guint32 n_counted; /* counted timelines seen, listed or not (CorrelatorOptions.unlisted) */
+    guint64 messages_counted, uncounted_deliveries, local_messages;
     CorrelatorVisit visit; /* shown each counted timeline, with data */
     gpointer data;
 } __attribute__((aligned(64))) RangeJob; /* the threads' counters on lines of their own */
@@ -1508,35 +1516,42 @@ count_deliveries(const Timeline *t)
 static guint64
 visit_seq(guint range, guint32 index)
 {
-    return (guint64)range << 32 | (index & ~SORT_KEY_UNSURE);
+    return (guint64)range << 32 | index;
 }
 
 static void
-collect_timeline(RangeJob *job, Timeline *t, gboolean unsure)
+collect_timeline(RangeJob *job, Timeline *t)
 {
-    g_assert(job->counted->len < SORT_KEY_UNSURE);
-    SortKey k = {.when = t->first_seen ? t->first_seen : t->message->queued_at,
-                 .index = job->counted->len | (unsure ? SORT_KEY_UNSURE : 0)};
-    g_array_append_val(job->keys, k);
-    g_ptr_array_add(job->counted, t);
-    /* a hop candidate is shown once it is known to be counted (merge_counted) */
-    if (job->visit && !unsure)
-        job->visit(job->data, t, k.when, visit_seq(job->id, k.index));
+    gint64 when = t->first_seen ? t->first_seen : t->message->queued_at;
+    guint32 seq = job->n_counted++;
+    if (!job->c->unlisted) {
+        SortKey k = {.when = when, .index = seq};
+        g_array_append_val(job->keys, k);
+        g_ptr_array_add(job->counted, t);
+    }
+    if (job->visit)
+        job->visit(job->data, t, when, visit_seq(job->id, seq));
 }
 
-/* Finishes a message's timelines (when the job says so) and gathers the counted ones.
- * counted: TRUE/FALSE when known; unsure for a hop candidate. */
-static void
-finish_message(RangeJob *job, Message *m, gboolean counted, gboolean unsure)
+static gboolean
+message_counted(const Message *m)
 {
-    job->messages_counted += counted && !unsure;
+    return !(m->notification || m->internal || m->local || m->timelines == NULL);
+}
+
+/* Finishes a message's timelines (when the job says so) and gathers the counted ones. */
+static void
+finish_message(RangeJob *job, Message *m)
+{
+    gboolean counted = message_counted(m);
+    job->messages_counted += counted;
     for (Timeline *t = m->timelines; t; t = t->next) {
         if (job->classifier)
             timeline_finish(t, job->classifier);
         if (!job->collect)
             continue;
-        if (counted || unsure)
-            collect_timeline(job, t, unsure);
+        if (counted)
+            collect_timeline(job, t);
         else if (!m->internal)
             job->uncounted_deliveries += count_deliveries(t);
     }
@@ -1547,7 +1562,7 @@ finish_message(RangeJob *job, Message *m, gboolean counted, gboolean unsure)
  * filter's slot for the event's next-hop id). Always inlined: a function of nothing but
  * prefetches counts as one without effects, and GCC drops calls to those. */
 static inline __attribute__((always_inline)) void
-prefetch_ahead(Message *const *all, guint i, guint to, const KeyFilter *filter)
+prefetch_ahead(Message *const *all, guint i, guint to)
 {
     if (i + 12 < to)
         __builtin_prefetch(all[i + 12]);
@@ -1562,38 +1577,30 @@ prefetch_ahead(Message *const *all, guint i, guint to, const KeyFilter *filter)
         __builtin_prefetch((const char *)e + 64);
         __builtin_prefetch(all[i + 4]->timelines->events);
     }
-    if (i + 2 < to && all[i + 2]->timelines && filter) {
-        const TimelineEvent *e = all[i + 2]->timelines->last_event;
-        if (e && e->remote_id)
-            key_filter_prefetch(filter, e->remote_hash);
-    }
 }
 
+/* Marks the local messages (the hops are folded already); with a classifier, finishes the
+ * timelines and gathers the counted ones in the same walk (possible when nothing is left to
+ * link into them). */
 static gpointer
 scan_range(gpointer data)
 {
     RangeJob *job = data;
     Message *const *all = (Message *const *)job->c->messages->pdata;
     for (guint i = job->from; i < job->to; i++) {
-        prefetch_ahead(all, i, job->to, job->filter);
+        prefetch_ahead(all, i, job->to);
         Message *m = all[i];
-        guint8 flags = job->flags[i] = scan_message(job->filter, m);
-        /* whether it is counted is known here, except for a hop candidate */
-        gboolean unsure = (flags & SCAN_MAYBE_HOP) != 0;
-        gboolean local = (flags & SCAN_LOCAL) && !job->c->include_local;
-        gboolean counted = !(m->notification || m->timelines == NULL || local || unsure);
+        /* each message is written by the one thread whose range holds it */
+        if (!job->c->include_local && message_is_local(m)) {
+            m->local = TRUE;
+            job->local_messages++;
+        }
         if (job->classifier || job->collect)
-            finish_message(job, m, counted, unsure);
+            finish_message(job, m);
     }
     if (job->collect)
         sort_keys(job->keys);
     return NULL;
-}
-
-static gboolean
-message_counted(const Message *m)
-{
-    return !(m->notification || m->internal || m->local || m->timelines == NULL);
 }
 
 static gpointer
@@ -1602,8 +1609,8 @@ finish_range(gpointer data)
     RangeJob *job = data;
     Message *const *all = (Message *const *)job->c->messages->pdata;
     for (guint i = job->from; i < job->to; i++) {
-        prefetch_ahead(all, i, job->to, NULL);
-        finish_message(job, all[i], message_counted(all[i]), FALSE);
+        prefetch_ahead(all, i, job->to);
+        finish_message(job, all[i]);
     }
     sort_keys(job->keys);
     return NULL;
@@ -1611,9 +1618,9 @@ finish_range(gpointer data)
 
 /* Runs fn over the messages, split into n ranges on n threads (this one included). */
 static void
-run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn, guint8 *flags,
+run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn,
            Classifier *const *classifiers, gboolean collect, CorrelatorVisit visit,
-           gpointer const *data, const KeyFilter *filter)
+           gpointer const *data)
 {
     GThread *threads[8] = {NULL};
     guint total = c->messages->len, per = (total + n - 1) / n;
@@ -1621,15 +1628,15 @@ run_ranges(Correlator *c, RangeJob *jobs, guint n, GThreadFunc fn, guint8 *flags
         guint from = MIN(k * per, total), to = MIN((k + 1) * per, total);
         jobs[k] = (RangeJob){
             .c = c,
-            .filter = filter,
             .id = k,
             .from = from,
             .to = to,
-            .flags = flags,
             .classifier = classifiers ? classifiers[k] : NULL,
             .collect = collect,
-            .counted = collect ? g_ptr_array_sized_new(to - from) : NULL,
-            .keys = collect ? g_array_sized_new(FALSE, FALSE, sizeof(SortKey), to - from) : NULL,
+            .counted = collect ? g_ptr_array_sized_new(c->unlisted ? 0 : to - from) : NULL,
+            .keys = collect ? g_array_sized_new(FALSE, FALSE, sizeof(SortKey),
+                                                c->unlisted ? 0 : to - from)
+                            : NULL,
             .visit = collect ? visit : NULL,
             .data = collect && visit ? data[k] : NULL,
         };
@@ -1662,23 +1669,50 @@ fold_one(Correlator *c, Message *m)
         next->queued_at = m->queued_at;
 }
 
-/* The messages whose keys are the next-hop ids of the hop candidates, into c->hop_targets.
- * The candidates are few (hops, and ids that only share a hash with one of ours): their hashes
- * mark a small bitmap, and one pass over the keys' hashes finds the messages to compare. */
+/* The hops, found from the deliveries' next-hop hashes (recorded as the events were added)
+ * against the hashes of every message's key, and folded in order of creation: before the
+ * timelines are finished and counted, so that the next message is counted with the queue
+ * time, Message-ID and campaign it takes from the first. Only the candidates (messages whose
+ * every recipient went to an id that shares a hash with one of our keys: the hops, and a rare
+ * collision) are looked at; no walk over every message's events. */
 static void
-find_hop_targets(Correlator *c, const guint8 *flags)
+find_hops(Correlator *c)
 {
-    if (c->hop_targets)
+    if (c->hop_targets) {
         g_hash_table_destroy(c->hop_targets);
+        c->hop_targets = NULL;
+    }
+    guint nr = c->remote_msgs->len;
+    if (nr == 0)
+        return;
+    KeyFilter filter;
+    key_filter_build(&filter, c->key_hashes);
+    g_autoptr(GHashTable) candidates = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_autoptr(GHashTable) looked_at = g_hash_table_new(g_direct_hash, g_direct_equal);
+    const guint32 *remote = (const guint32 *)(const void *)c->remote_hashes->data;
+    for (guint i = 0; i < nr; i++) {
+        if (i + 8 < nr)
+            key_filter_prefetch(&filter, remote[i + 8]);
+        if (!key_filter_may_have(&filter, remote[i]))
+            continue;
+        Message *m = c->remote_msgs->pdata[i];
+        if (g_hash_table_add(looked_at, m) && may_be_hop(&filter, m))
+            g_hash_table_add(candidates, m);
+    }
+    big_block_free(filter.slots, (filter.mask + 1) * sizeof(guint32));
+    if (g_hash_table_size(candidates) == 0)
+        return;
+    /* the messages whose keys are the candidates' next-hop ids, in order of creation: their
+     * hashes mark a small bitmap, and one pass over the keys' hashes finds them */
     c->hop_targets =
         g_hash_table_new_full(string_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
     enum { BITS = 1 << 16 };
     g_autofree guint64 *bits = g_new0(guint64, BITS / 64);
-    guint n = c->messages->len;
-    for (guint i = 0; i < n; i++) {
-        if (!(flags[i] & SCAN_MAYBE_HOP))
-            continue;
-        const Message *m = c->messages->pdata[i];
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, candidates);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        const Message *m = key;
         for (const Timeline *t = m->timelines; t; t = t->next) {
             const TimelineEvent *last = t->last_event;
             if (g_hash_table_contains(c->hop_targets, last->remote_id))
@@ -1688,8 +1722,7 @@ find_hop_targets(Correlator *c, const guint8 *flags)
             bits[b / 64] |= G_GUINT64_CONSTANT(1) << (b % 64);
         }
     }
-    if (g_hash_table_size(c->hop_targets) == 0)
-        return;
+    guint n = c->messages->len;
     const guint32 *hashes = (const guint32 *)(const void *)c->key_hashes->data;
     for (guint i = 0; i < n; i++) {
         guint b = hashes[i] % BITS;
@@ -1700,46 +1733,30 @@ find_hop_targets(Correlator *c, const guint8 *flags)
         if (same)
             g_ptr_array_add(same, m);
     }
+    /* in order of creation: an earlier hop moves its queue time to the next message, which a
+     * later hop's check reads */
+    for (guint i = 0; i < n; i++)
+        if (g_hash_table_contains(candidates, c->messages->pdata[i]))
+            fold_one(c, c->messages->pdata[i]);
 }
 
-/* Scans every message on the threads (with classifiers, finishing and gathering the counted
- * timelines in the same walk: possible when nothing is left to link into them), then applies
- * the hops in order and marks the local messages. */
+/* Folds the hops, then marks the local messages on the threads (with classifiers, finishing
+ * and gathering the counted timelines in the same walk). */
 static void
 fold_hops_and_mark_local(Correlator *c, RangeJob *jobs, guint threads,
                          Classifier *const *classifiers, CorrelatorVisit visit,
                          gpointer const *data)
 {
-    guint n = c->messages->len;
-    g_autofree guint8 *flags = g_new(guint8, MAX(n, 1));
-    KeyFilter filter;
-    key_filter_build(&filter, c->key_hashes);
-    run_ranges(c, jobs, threads, scan_range, flags, classifiers, classifiers != NULL, visit,
-               data, &filter);
-    big_block_free(filter.slots, (filter.mask + 1) * sizeof(guint32));
-    find_hop_targets(c, flags);
-    /* in order: an earlier hop moves its queue time to the next message, which a later
-     * hop's check reads */
-    for (guint i = 0; i < n; i++)
-        if (flags[i] & SCAN_MAYBE_HOP)
-            fold_one(c, c->messages->pdata[i]);
-    if (c->include_local)
-        return;
-    for (guint i = 0; i < n; i++) {
-        Message *m = c->messages->pdata[i];
-        if ((flags[i] & SCAN_LOCAL) && !m->internal) {
-            m->local = TRUE;
-            c->stats.local_messages++;
-        }
-    }
+    find_hops(c);
+    run_ranges(c, jobs, threads, scan_range, classifiers, classifiers != NULL, visit, data);
+    for (guint k = 0; k < threads; k++)
+        c->stats.local_messages += jobs[k].local_messages;
 }
 
 /* The ranges' sorted timelines merged into one list in report order (ranges are in order of
- * creation, so comparing (time, range, index) is comparing (time, global index)). The hop
- * candidates are decided here: counted unless they were folded or are local. */
+ * creation, so comparing (time, range, index) is comparing (time, global index)). */
 static void
-merge_counted(Correlator *c, RangeJob *jobs, guint n, CorrelatorVisit visit,
-              gpointer const *data)
+merge_counted(Correlator *c, RangeJob *jobs, guint n)
 {
     guint total = 0;
     for (guint k = 0; k < n; k++) {
@@ -1762,19 +1779,7 @@ merge_counted(Correlator *c, RangeJob *jobs, guint n, CorrelatorVisit visit,
                 best = k;
         }
         const SortKey *x = &g_array_index(jobs[best].keys, SortKey, pos[best]++);
-        Timeline *t = jobs[best].counted->pdata[x->index & ~SORT_KEY_UNSURE];
-        if (x->index & SORT_KEY_UNSURE) {
-            const Message *m = t->message;
-            if (!message_counted(m)) {
-                if (!m->internal)
-                    c->uncounted_deliveries += count_deliveries(t);
-                continue;
-            }
-            c->messages_counted += t == m->timelines;
-            if (visit)
-                visit(data[0], t, x->when, visit_seq(best, x->index));
-        }
-        g_ptr_array_add(c->counted, t);
+        g_ptr_array_add(c->counted, jobs[best].counted->pdata[x->index]);
     }
     for (guint k = 0; k < n; k++) {
         g_ptr_array_unref(jobs[k].counted);
@@ -1818,7 +1823,7 @@ correlator_finish_visit(Correlator *c, Classifier *const *classifiers, guint n,
     gboolean complete = c->pending->len == 0;
     fold_hops_and_mark_local(c, jobs, n, complete ? classifiers : NULL, visit, data);
     if (complete) {
-        merge_counted(c, jobs, n, visit, data);
+        merge_counted(c, jobs, n);
         return;
     }
     /* linking looks up queue ids of the past: every message, closed or not, by key */
@@ -1842,8 +1847,8 @@ correlator_finish_visit(Correlator *c, Classifier *const *classifiers, guint n,
     }
     g_array_set_size(c->pending, 0);
     /* each timeline is derived on its own: split the messages between the threads */
-    run_ranges(c, jobs, n, finish_range, NULL, classifiers, TRUE, visit, data, NULL);
-    merge_counted(c, jobs, n, visit, data);
+    run_ranges(c, jobs, n, finish_range, classifiers, TRUE, visit, data);
+    merge_counted(c, jobs, n);
 }
 
 void

@@ -21,6 +21,9 @@ typedef struct {
     gboolean include_local;
     /* how far apart a bounce and the message it is about may be (µs) */
     gint64 link_window;
+    /* the counted timelines are only shown to correlator_finish_visit()'s visit, not listed:
+     * correlator_counted_timelines() is empty (a report without the per-message sheet) */
+    gboolean unlisted;
 } CorrelatorOptions;
 
 typedef struct {
@@ -67,8 +70,8 @@ void correlator_finish_visit(Correlator *c, Classifier *const *classifiers, guin
 const GPtrArray *correlator_messages(const Correlator *c);
 /* After finish: the timelines of the messages a report counts (not the notifications our
  * MTA generated, internal hops or local mail), in report order: by the time each was first
- * seen, then in order of creation. Sets the number of those messages and the deliveries of
- * the ones not counted. */
+ * seen, then in order of creation (none with CorrelatorOptions.unlisted). Sets the number of
+ * those messages and the deliveries of the ones not counted. */
 const GPtrArray *correlator_counted_timelines(const Correlator *c, guint64 *messages,
                                               guint64 *uncounted_deliveries);
 /* Items for the "Other received" sheet, in time order. */

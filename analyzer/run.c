@@ -286,6 +286,8 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
         .verp_patterns = (const char *const *)o->verp,
         .link_window = (gint64)o->link_window_days * 86400 * G_USEC_PER_SEC,
         .include_local = o->include_local,
+        /* the per-message sheet is the only one that lists the timelines */
+        .unlisted = o->no_messages,
     };
     g_autoptr(Correlator) corr = correlator_new(&copts, error);
     if (corr == NULL)

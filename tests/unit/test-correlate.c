@@ -481,11 +481,37 @@ visit_builder(gpointer data, const Timeline *t, gint64 when, guint64 seq)
     aggregate_builder_add(data, t, when, seq);
 }
 
+/* The same event: the same one, or of two correlators, the one of the same line. */
 static void
 assert_same_example(const TimelineEvent *a, const TimelineEvent *b)
 {
-    g_assert_true(a == b);
+    g_assert_true((a == NULL) == (b == NULL));
+    if (a != NULL) {
+        g_assert_cmpuint(a->line, ==, b->line);
+        g_assert_cmpuint(a->kind, ==, b->kind);
+    }
 }
+
+/* The aggregates counted by visiting the timelines while they are finished, by a correlator
+ * made with options. */
+static Aggregates *
+count_while_finishing(Correlator *corr, const char *log, const char *mailbox)
+{
+    g_autoptr(Classifier) first = classifier_new();
+    g_autoptr(Classifier) second = classifier_new();
+    g_autoptr(Harness) h = harness_run(&postfix_parser_class, log, strlen(log), 2026);
+    correlator_consume(corr, h->batch);
+    if (mailbox) {
+        g_autoptr(Harness) m = harness_run(&mailbox_eml_parser, mailbox, strlen(mailbox), 2026);
+        correlator_consume(corr, m->batch);
+    }
+    Classifier *both[] = {first, second};
+    AggregateBuilder *builders[] = {aggregate_builder_new(), aggregate_builder_new()};
+    correlator_finish_visit(corr, both, 2, visit_builder, (gpointer const *)builders);
+    return aggregates_from_builders(corr, builders, 2);
+}
+
+static void assert_same_aggregates(const Aggregates *during, const Aggregates *after);
 
 static void
 check_counting_while_finishing(const char *log, const char *mailbox)
@@ -493,19 +519,25 @@ check_counting_while_finishing(const char *log, const char *mailbox)
     g_autoptr(Run) r = g_new0(Run, 1);
     r->corr = correlator_new(NULL, NULL);
     r->classifier = classifier_new();
-    g_autoptr(Classifier) second = classifier_new();
-    g_autoptr(Harness) h = harness_run(&postfix_parser_class, log, strlen(log), 2026);
-    correlator_consume(r->corr, h->batch);
-    if (mailbox) {
-        g_autoptr(Harness) m = harness_run(&mailbox_eml_parser, mailbox, strlen(mailbox), 2026);
-        correlator_consume(r->corr, m->batch);
-    }
-    Classifier *both[] = {r->classifier, second};
-    AggregateBuilder *builders[] = {aggregate_builder_new(), aggregate_builder_new()};
-    correlator_finish_visit(r->corr, both, 2, visit_builder, (gpointer const *)builders);
-    g_autoptr(Aggregates) during = aggregates_from_builders(r->corr, builders, 2);
+    g_autoptr(Aggregates) during = count_while_finishing(r->corr, log, mailbox);
     g_autoptr(Aggregates) after = aggregates_build(r->corr);
+    assert_same_aggregates(during, after);
+    g_assert_cmpuint(after->timelines->len, ==, after->all.recipients);
+    /* without the list of timelines (a report without the per-message sheet): the same */
+    CorrelatorOptions unlisted = {.unlisted = TRUE};
+    g_autoptr(Correlator) u = correlator_new(&unlisted, NULL);
+    g_autoptr(Aggregates) counted = count_while_finishing(u, log, mailbox);
+    assert_same_aggregates(counted, after);
+    g_assert_cmpuint(counted->timelines->len, ==, 0);
+    g_assert_cmpuint(counted->messages, ==, after->messages);
+    g_assert_cmpuint(counted->uncounted_deliveries, ==, after->uncounted_deliveries);
+    g_assert_cmpuint(correlator_stats(u)->internal_hops, ==,
+                     correlator_stats(r->corr)->internal_hops);
+}
 
+static void
+assert_same_aggregates(const Aggregates *during, const Aggregates *after)
+{
     g_assert_cmpmem(&during->all, sizeof during->all, &after->all, sizeof after->all);
     g_assert_cmpint(during->first, ==, after->first);
     g_assert_cmpint(during->last, ==, after->last);
@@ -541,7 +573,9 @@ check_counting_while_finishing(const char *log, const char *mailbox)
         g_assert_cmpstr(x->address, ==, y->address);
         g_assert_cmpstr(x->action, ==, y->action);
         g_assert_cmpstr(x->reason, ==, y->reason);
-        g_assert_true(x->timeline == y->timeline);
+        g_assert_cmpstr(x->timeline->recipient, ==, y->timeline->recipient);
+        g_assert_cmpstr(x->timeline->message->key, ==, y->timeline->message->key);
+        assert_same_example(x->timeline->events, y->timeline->events);
         g_assert_cmpuint(x->failures, ==, y->failures);
     }
 }
@@ -582,6 +616,11 @@ test_counting_while_finishing(void)
                 what = g_strdup_printf("dsn=4.0.0, status=deferred (host mx%d.%s[192.0.2.1] said: "
                                        "451 4.7.1 Try again later (in reply to RCPT TO command))",
                                        mx, dom);
+            else if (i % 50 == 10 && first < N && first != i)
+                /* handed to a filter on this host that queued it as the message queued at
+                 * that moment: a hop */
+                what = g_strdup_printf("dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as %010X)",
+                                       (guint)first + 0x10000u);
             else
                 what = g_strdup_printf("dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as R%d%s)",
                                        i, dom);
@@ -592,6 +631,11 @@ test_counting_while_finishing(void)
         }
     }
     check_counting_while_finishing(log->str, NULL);
+    /* the hops were seen */
+    {
+        g_autoptr(Run) r = run_postfix(log->str);
+        g_assert_cmpuint(correlator_stats(r->corr)->internal_hops, >=, 10);
+    }
     /* with a mailbox item to link, the timelines are finished after the linking */
     check_counting_while_finishing(log->str, autoreply);
 }
