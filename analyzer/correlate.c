@@ -1366,6 +1366,9 @@ key_filter_build(KeyFilter *f, const GArray *hashes)
     f->mask = size - 1;
     const guint32 *h = (const guint32 *)(const void *)hashes->data;
     for (guint i = 0; i < hashes->len; i++) {
+        /* the slots are far apart: fetch the one of the hash sixteen steps ahead */
+        if (i + 16 < hashes->len)
+            __builtin_prefetch(&f->slots[key_filter_value(h[i + 16]) & f->mask], 1);
         if (h[i] == 0)
             continue;
         guint32 v = key_filter_value(h[i]);
@@ -1691,8 +1694,8 @@ find_hops(Correlator *c)
     g_autoptr(GHashTable) looked_at = g_hash_table_new(g_direct_hash, g_direct_equal);
     const guint32 *remote = (const guint32 *)(const void *)c->remote_hashes->data;
     for (guint i = 0; i < nr; i++) {
-        if (i + 8 < nr)
-            key_filter_prefetch(&filter, remote[i + 8]);
+        if (i + 16 < nr)
+            key_filter_prefetch(&filter, remote[i + 16]);
         if (!key_filter_may_have(&filter, remote[i]))
             continue;
         Message *m = c->remote_msgs->pdata[i];
@@ -1702,42 +1705,50 @@ find_hops(Correlator *c)
     big_block_free(filter.slots, (filter.mask + 1) * sizeof(guint32));
     if (g_hash_table_size(candidates) == 0)
         return;
-    /* the messages whose keys are the candidates' next-hop ids, in order of creation: their
-     * hashes mark a small bitmap, and one pass over the keys' hashes finds them */
+    /* one pass over the keys' hashes finds, in order of creation, the messages whose keys are
+     * the candidates' next-hop ids and the candidates themselves: the hashes of each mark a
+     * small bitmap, and only the messages whose hash is marked are looked at */
     c->hop_targets =
         g_hash_table_new_full(string_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
     enum { BITS = 1 << 16 };
-    g_autofree guint64 *bits = g_new0(guint64, BITS / 64);
+    g_autofree guint64 *target_bits = g_new0(guint64, BITS / 64);
+    g_autofree guint64 *candidate_bits = g_new0(guint64, BITS / 64);
+#define MARK(bits, h) ((bits)[(h) % BITS / 64] |= G_GUINT64_CONSTANT(1) << ((h) % BITS % 64))
+#define MARKED(bits, h) (((bits)[(h) % BITS / 64] >> ((h) % BITS % 64)) & 1)
     GHashTableIter it;
     gpointer key;
     g_hash_table_iter_init(&it, candidates);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         const Message *m = key;
+        MARK(candidate_bits, m->key_hash);
         for (const Timeline *t = m->timelines; t; t = t->next) {
             const TimelineEvent *last = t->last_event;
             if (g_hash_table_contains(c->hop_targets, last->remote_id))
                 continue;
             g_hash_table_insert(c->hop_targets, (gpointer)last->remote_id, g_ptr_array_new());
-            guint b = last->remote_hash % BITS;
-            bits[b / 64] |= G_GUINT64_CONSTANT(1) << (b % 64);
+            MARK(target_bits, last->remote_hash);
         }
     }
+    g_autoptr(GPtrArray) in_order = g_ptr_array_new();
     guint n = c->messages->len;
     const guint32 *hashes = (const guint32 *)(const void *)c->key_hashes->data;
     for (guint i = 0; i < n; i++) {
-        guint b = hashes[i] % BITS;
-        if (!(bits[b / 64] & (G_GUINT64_CONSTANT(1) << (b % 64))))
+        guint32 h = hashes[i];
+        if (!MARKED(target_bits, h) && !MARKED(candidate_bits, h))
             continue;
         Message *m = c->messages->pdata[i];
         GPtrArray *same = m->key ? g_hash_table_lookup(c->hop_targets, m->key) : NULL;
         if (same)
             g_ptr_array_add(same, m);
+        if (g_hash_table_contains(candidates, m))
+            g_ptr_array_add(in_order, m);
     }
+#undef MARK
+#undef MARKED
     /* in order of creation: an earlier hop moves its queue time to the next message, which a
      * later hop's check reads */
-    for (guint i = 0; i < n; i++)
-        if (g_hash_table_contains(candidates, c->messages->pdata[i]))
-            fold_one(c, c->messages->pdata[i]);
+    for (guint i = 0; i < in_order->len; i++)
+        fold_one(c, in_order->pdata[i]);
 }
 
 /* Folds the hops, then marks the local messages on the threads (with classifiers, finishing
