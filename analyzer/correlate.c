@@ -1344,7 +1344,7 @@ hop_target(Correlator *c, const Message *m, const TimelineEvent *last)
 /* Every message's key, as a set of hashes: whether a delivery's next-hop id may be one of our
  * queue ids is answered from it (an open-addressing table of hashes, 0 = empty, at most half
  * full: 4 bytes a message, where an index of the messages by key takes 16 and more to build;
- * read by the scanning threads once built). */
+ * filled and then read by two threads in turn, find_hops()). */
 typedef struct {
     guint32 *slots;
     gsize mask;
@@ -1357,25 +1357,35 @@ key_filter_value(guint32 hash)
 }
 
 static void
-key_filter_build(KeyFilter *f, const GArray *hashes)
+key_filter_alloc(KeyFilter *f, const GArray *hashes)
 {
     gsize size = 1024;
     while (size < (gsize)hashes->len * 2)
         size *= 2;
     f->slots = big_block_alloc(size * sizeof(guint32), size >= ((gsize)1 << 20));
     f->mask = size - 1;
-    const guint32 *h = (const guint32 *)(const void *)hashes->data;
-    for (guint i = 0; i < hashes->len; i++) {
+}
+
+/* Adds the hashes [from, to) to the filter; threads may add at the same time (a slot is taken
+ * with a compare-and-swap). */
+static void
+key_filter_add(KeyFilter *f, const guint32 *h, guint from, guint to)
+{
+    for (guint i = from; i < to; i++) {
         /* the slots are far apart: fetch the one of the hash sixteen steps ahead */
-        if (i + 16 < hashes->len)
+        if (i + 16 < to)
             __builtin_prefetch(&f->slots[key_filter_value(h[i + 16]) & f->mask], 1);
         if (h[i] == 0)
             continue;
         guint32 v = key_filter_value(h[i]);
-        gsize j = v & f->mask;
-        while (f->slots[j] != 0 && f->slots[j] != v)
-            j = (j + 1) & f->mask;
-        f->slots[j] = v;
+        for (gsize j = v & f->mask;; j = (j + 1) & f->mask) {
+            guint32 cur = __atomic_load_n(&f->slots[j], __ATOMIC_RELAXED);
+            if (cur == 0 && __atomic_compare_exchange_n(&f->slots[j], &cur, v, FALSE,
+                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+                break;
+            if (cur == v) /* there already, or put there by the other thread just now */
+                break;
+        }
     }
 }
 
@@ -1678,6 +1688,33 @@ fold_one(Correlator *c, Message *m)
  * time, Message-ID and campaign it takes from the first. Only the candidates (messages whose
  * every recipient went to an id that shares a hash with one of our keys: the hops, and a rare
  * collision) are looked at; no walk over every message's events. */
+typedef struct {
+    Correlator *c;
+    KeyFilter *filter;
+    int phase; /* 0: add the keys' hashes [keys_from, keys_to); 1: look up [from, to) */
+    guint keys_from, keys_to, from, to;
+    GArray *hits; /* guint32: the deliveries whose next-hop hash may be a key's */
+} HopJob;
+
+static gpointer
+hop_job(gpointer data)
+{
+    HopJob *job = data;
+    if (job->phase == 0) {
+        key_filter_add(job->filter, (const guint32 *)(const void *)job->c->key_hashes->data,
+                       job->keys_from, job->keys_to);
+        return NULL;
+    }
+    const guint32 *remote = (const guint32 *)(const void *)job->c->remote_hashes->data;
+    for (guint i = job->from; i < job->to; i++) {
+        if (i + 16 < job->to)
+            key_filter_prefetch(job->filter, remote[i + 16]);
+        if (key_filter_may_have(job->filter, remote[i]))
+            g_array_append_val(job->hits, i);
+    }
+    return NULL;
+}
+
 static void
 find_hops(Correlator *c)
 {
@@ -1688,19 +1725,33 @@ find_hops(Correlator *c)
     guint nr = c->remote_msgs->len;
     if (nr == 0)
         return;
+    /* the filter is filled, then the next-hop hashes looked up, half on each of two threads */
     KeyFilter filter;
-    key_filter_build(&filter, c->key_hashes);
+    key_filter_alloc(&filter, c->key_hashes);
+    HopJob jobs[2];
+    for (guint k = 0; k < 2; k++)
+        jobs[k] = (HopJob){.c = c,
+                           .filter = &filter,
+                           .keys_from = c->key_hashes->len * k / 2,
+                           .keys_to = c->key_hashes->len * (k + 1) / 2,
+                           .from = nr * k / 2,
+                           .to = nr * (k + 1) / 2,
+                           .hits = g_array_new(FALSE, FALSE, sizeof(guint32))};
+    for (int phase = 0; phase < 2; phase++) {
+        jobs[0].phase = jobs[1].phase = phase;
+        GThread *other = g_thread_new("hops", hop_job, &jobs[1]);
+        hop_job(&jobs[0]);
+        g_thread_join(other);
+    }
     g_autoptr(GHashTable) candidates = g_hash_table_new(g_direct_hash, g_direct_equal);
     g_autoptr(GHashTable) looked_at = g_hash_table_new(g_direct_hash, g_direct_equal);
-    const guint32 *remote = (const guint32 *)(const void *)c->remote_hashes->data;
-    for (guint i = 0; i < nr; i++) {
-        if (i + 16 < nr)
-            key_filter_prefetch(&filter, remote[i + 16]);
-        if (!key_filter_may_have(&filter, remote[i]))
-            continue;
-        Message *m = c->remote_msgs->pdata[i];
-        if (g_hash_table_add(looked_at, m) && may_be_hop(&filter, m))
-            g_hash_table_add(candidates, m);
+    for (guint k = 0; k < 2; k++) {
+        for (guint i = 0; i < jobs[k].hits->len; i++) {
+            Message *m = c->remote_msgs->pdata[g_array_index(jobs[k].hits, guint32, i)];
+            if (g_hash_table_add(looked_at, m) && may_be_hop(&filter, m))
+                g_hash_table_add(candidates, m);
+        }
+        g_array_unref(jobs[k].hits);
     }
     big_block_free(filter.slots, (filter.mask + 1) * sizeof(guint32));
     if (g_hash_table_size(candidates) == 0)

@@ -421,10 +421,10 @@ run_report(const RunOptions *o, RunResult *result, GError **error)
     progress_clear(progress);
     if (timing) {
         gint64 t_end = g_get_monotonic_time();
-        g_printerr("timing: setup %.3f s, listing inputs %.3f s, read+correlate %.2f s "
+        g_printerr("timing: setup %.3f s, listing inputs %.3f s, read+correlate %.3f s "
                    "(correlator idle %.2f s, reader %.2f s cpu, correlator %.2f s cpu; %.2f s cpu), "
-                   "link+classify %.2f s, "
-                   "aggregate %.2f s, write %.2f s (xlsx %.2f s, csv %.2f s; %.2f s cpu), "
+                   "link+classify %.3f s, "
+                   "aggregate %.3f s, write %.3f s (xlsx %.2f s, csv %.2f s; %.2f s cpu), "
                    "peak RSS %.0f MB (%.0f MB before writing)\n",
                    (double)(t_expand - t_setup) / 1e6, (double)(t_start - t_expand) / 1e6,
                    (double)(t_read - t_start) / 1e6, (double)waited / 1e6,
