@@ -707,14 +707,23 @@ compare_suppress_keys(const void *a, const void *b)
     return n < 16 ? 0 : strcmp(x->row->address + 16, y->row->address + 16);
 }
 
-static GPtrArray *
-sorted_suppress(GHashTable *table)
+/* One builder's suppress rows, sorted by address (on a thread of its own). */
+typedef struct {
+    GHashTable *table;
+    SuppressKey *keys;
+    guint n;
+} SuppressSort;
+
+static gpointer
+sort_suppress(gpointer data)
 {
-    guint n = g_hash_table_size(table), k = 0;
-    g_autofree SuppressKey *keys = g_new(SuppressKey, MAX(n, 1));
+    SuppressSort *x = data;
+    x->n = g_hash_table_size(x->table);
+    x->keys = g_new(SuppressKey, MAX(x->n, 1));
+    guint k = 0;
     GHashTableIter it;
     gpointer key, value;
-    g_hash_table_iter_init(&it, table);
+    g_hash_table_iter_init(&it, x->table);
     while (g_hash_table_iter_next(&it, &key, &value)) {
         SuppressRow *r = value;
         guchar bytes[16] = {0};
@@ -722,14 +731,53 @@ sorted_suppress(GHashTable *table)
         for (int i = 0; i < 2; i++) {
             guint64 w;
             memcpy(&w, bytes + 8 * i, 8);
-            keys[k].head[i] = GUINT64_FROM_BE(w);
+            x->keys[k].head[i] = GUINT64_FROM_BE(w);
         }
-        keys[k++].row = r;
+        x->keys[k++].row = r;
     }
-    qsort(keys, n, sizeof *keys, compare_suppress_keys);
-    GPtrArray *arr = g_ptr_array_sized_new(n);
-    for (guint i = 0; i < n; i++)
-        g_ptr_array_add(arr, keys[i].row);
+    qsort(x->keys, x->n, sizeof *x->keys, compare_suppress_keys);
+    return NULL;
+}
+
+static void merge_suppress(gpointer into, gpointer from);
+
+/* The builders' suppress rows in one list sorted by address: each builder's sorted on a
+ * thread, then merged, an address in two builders becoming one row (merge_suppress). */
+static GPtrArray *
+sorted_suppress(AggregateBuilder *const *builders, guint n)
+{
+    g_autofree SuppressSort *sorts = g_new0(SuppressSort, n);
+    g_autofree GThread **threads = g_new0(GThread *, n);
+    for (guint k = 0; k < n; k++) {
+        sorts[k].table = builders[k]->suppress;
+        if (k > 0)
+            threads[k] = g_thread_new("suppress", sort_suppress, &sorts[k]);
+    }
+    sort_suppress(&sorts[0]);
+    for (guint k = 1; k < n; k++)
+        g_thread_join(threads[k]);
+    SuppressKey *merged = sorts[0].keys;
+    guint len = sorts[0].n;
+    for (guint k = 1; k < n; k++) {
+        SuppressKey *out = g_new(SuppressKey, MAX(len + sorts[k].n, 1));
+        guint i = 0, j = 0, o = 0;
+        while (i < len || j < sorts[k].n) {
+            int c = i == len           ? 1
+                    : j == sorts[k].n ? -1
+                                       : compare_suppress_keys(&merged[i], &sorts[k].keys[j]);
+            if (c == 0)
+                merge_suppress(merged[i].row, sorts[k].keys[j++].row);
+            out[o++] = c > 0 ? sorts[k].keys[j++] : merged[i++];
+        }
+        g_free(merged);
+        g_free(sorts[k].keys);
+        merged = out;
+        len = o;
+    }
+    GPtrArray *arr = g_ptr_array_sized_new(len);
+    for (guint i = 0; i < len; i++)
+        g_ptr_array_add(arr, merged[i].row);
+    g_free(merged);
     return arr;
 }
 
@@ -908,7 +956,7 @@ builder_merge(Builder *a, Builder *b)
     merge_table(a->codes, b->codes, merge_code, TRUE);
     merge_table(a->days, b->days, merge_period, FALSE);
     merge_table(a->hours, b->hours, merge_period, FALSE);
-    merge_table(a->suppress, b->suppress, merge_suppress, FALSE);
+    /* the suppress rows are merged as they are sorted (sorted_suppress) */
     counts_merge(&a->all, &b->all);
     a->no_message_id += b->no_message_id;
     a->no_campaign += b->no_campaign;
@@ -1094,6 +1142,8 @@ aggregates_from_builders(const Correlator *c, AggregateBuilder *const *builders,
     const GPtrArray *counted =
         correlator_counted_timelines(c, &a->messages, &a->uncounted_deliveries);
     a->timelines = counted ? g_ptr_array_ref((GPtrArray *)counted) : g_ptr_array_new();
+    /* "review" rows need repeats: mailbox full once is not a reason to drop anyone */
+    GPtrArray *sup = sorted_suppress(builders, n);
     for (guint k = 1; k < n; k++) {
         builder_merge(builders[0], builders[k]);
         g_aligned_free(builders[k]);
@@ -1150,8 +1200,6 @@ aggregates_from_builders(const Correlator *c, AggregateBuilder *const *builders,
         a->hours = hours;
     else
         g_ptr_array_unref(hours);
-    /* "review" rows need repeats: mailbox full once is not a reason to drop anyone */
-    GPtrArray *sup = sorted_suppress(b.suppress);
     a->suppress = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < sup->len; i++) {
         SuppressRow *r = sup->pdata[i];
