@@ -203,6 +203,22 @@ typedef struct {
     gsize len;
 } RepeatEntry;
 
+/* A growing array of hashes, appended to in line (one per message or delivery). */
+typedef struct {
+    guint32 *data;
+    guint len, cap;
+} Hashes;
+
+static inline void
+hashes_append(Hashes *h, guint32 v)
+{
+    if (G_UNLIKELY(h->len == h->cap)) {
+        h->cap = MAX(h->cap * 2, 1024);
+        h->data = g_renew(guint32, h->data, h->cap);
+    }
+    h->data[h->len++] = v;
+}
+
 struct Correlator {
     GPtrArray *verp;    /* GRegex* */
     GPtrArray *our;     /* char*: --our-mta names */
@@ -212,11 +228,11 @@ struct Correlator {
     StringPool *pool;
     Arena arena;
     GPtrArray *messages;  /* Message* in order of creation */
-    GArray *key_hashes;   /* guint32: each message's key_hash, in the same order (0: no key) */
+    Hashes key_hashes;    /* each message's key_hash, in the same order (0: no key) */
     /* each delivery with a next-hop id: its message and the id's hash, for finding the hops
      * without a walk over every message (find_hops()) */
     GPtrArray *remote_msgs;
-    GArray *remote_hashes; /* guint32 */
+    Hashes remote_hashes;
     GHashTable *hop_targets; /* at finish: next-hop id -> GPtrArray of the messages with that
                                 key, in order of creation (hop_target()) */
     KeyIndex by_key;      /* key -> Message* (chain through next_same_key, newest first) */
@@ -392,9 +408,7 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->pool = string_pool_new_large();
     c->no_host = string_pool_intern(c->pool, "");
     c->messages = g_ptr_array_new();
-    c->key_hashes = g_array_new(FALSE, FALSE, sizeof(guint32));
     c->remote_msgs = g_ptr_array_new();
-    c->remote_hashes = g_array_new(FALSE, FALSE, sizeof(guint32));
     key_index_init(&c->by_key, 0);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
     c->notif = g_hash_table_new(string_hash, g_str_equal);
@@ -454,9 +468,9 @@ correlator_free(Correlator *c)
     arena_free(&c->arena);
     string_pool_free(c->pool);
     g_ptr_array_unref(c->messages);
-    g_array_free(c->key_hashes, TRUE);
+    g_free(c->key_hashes.data);
     g_ptr_array_unref(c->remote_msgs);
-    g_array_free(c->remote_hashes, TRUE);
+    g_free(c->remote_hashes.data);
     if (c->hop_targets)
         g_hash_table_destroy(c->hop_targets);
     if (c->counted)
@@ -505,7 +519,7 @@ new_message_hashed(Correlator *c, const char *host, const char *key, guint32 has
     }
     g_ptr_array_add(c->messages, m);
     guint32 kh = key ? hash : 0;
-    g_array_append_val(c->key_hashes, kh);
+    hashes_append(&c->key_hashes, kh);
     return m;
 }
 
@@ -634,7 +648,7 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
         /* hashed now, while the id is in cache: the search for hops filters on it */
         te->remote_hash = string_pool_hash(te->remote_id, rl);
         g_ptr_array_add(c->remote_msgs, t->message);
-        g_array_append_val(c->remote_hashes, te->remote_hash);
+        hashes_append(&c->remote_hashes, te->remote_hash);
     }
     /* insert in time order; events of unknown time go last */
     gint64 key = order_time(te);
@@ -1357,10 +1371,10 @@ key_filter_value(guint32 hash)
 }
 
 static void
-key_filter_alloc(KeyFilter *f, const GArray *hashes)
+key_filter_alloc(KeyFilter *f, guint n)
 {
     gsize size = 1024;
-    while (size < (gsize)hashes->len * 2)
+    while (size < (gsize)n * 2)
         size *= 2;
     f->slots = big_block_alloc(size * sizeof(guint32), size >= ((gsize)1 << 20));
     f->mask = size - 1;
@@ -1701,11 +1715,11 @@ hop_job(gpointer data)
 {
     HopJob *job = data;
     if (job->phase == 0) {
-        key_filter_add(job->filter, (const guint32 *)(const void *)job->c->key_hashes->data,
+        key_filter_add(job->filter, job->c->key_hashes.data,
                        job->keys_from, job->keys_to);
         return NULL;
     }
-    const guint32 *remote = (const guint32 *)(const void *)job->c->remote_hashes->data;
+    const guint32 *remote = job->c->remote_hashes.data;
     for (guint i = job->from; i < job->to; i++) {
         if (i + 16 < job->to)
             key_filter_prefetch(job->filter, remote[i + 16]);
@@ -1727,13 +1741,13 @@ find_hops(Correlator *c)
         return;
     /* the filter is filled, then the next-hop hashes looked up, half on each of two threads */
     KeyFilter filter;
-    key_filter_alloc(&filter, c->key_hashes);
+    key_filter_alloc(&filter, c->key_hashes.len);
     HopJob jobs[2];
     for (guint k = 0; k < 2; k++)
         jobs[k] = (HopJob){.c = c,
                            .filter = &filter,
-                           .keys_from = c->key_hashes->len * k / 2,
-                           .keys_to = c->key_hashes->len * (k + 1) / 2,
+                           .keys_from = c->key_hashes.len * k / 2,
+                           .keys_to = c->key_hashes.len * (k + 1) / 2,
                            .from = nr * k / 2,
                            .to = nr * (k + 1) / 2,
                            .hits = g_array_new(FALSE, FALSE, sizeof(guint32))};
@@ -1782,7 +1796,7 @@ find_hops(Correlator *c)
     }
     g_autoptr(GPtrArray) in_order = g_ptr_array_new();
     guint n = c->messages->len;
-    const guint32 *hashes = (const guint32 *)(const void *)c->key_hashes->data;
+    const guint32 *hashes = c->key_hashes.data;
     for (guint i = 0; i < n; i++) {
         guint32 h = hashes[i];
         if (!MARKED(target_bits, h) && !MARKED(candidate_bits, h))
