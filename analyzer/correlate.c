@@ -219,6 +219,22 @@ hashes_append(Hashes *h, guint32 v)
     h->data[h->len++] = v;
 }
 
+/* The same for messages. */
+typedef struct {
+    Message **data;
+    guint len, cap;
+} Messages;
+
+static inline void
+messages_append(Messages *a, Message *m)
+{
+    if (G_UNLIKELY(a->len == a->cap)) {
+        a->cap = MAX(a->cap * 2, 1024);
+        a->data = g_renew(Message *, a->data, a->cap);
+    }
+    a->data[a->len++] = m;
+}
+
 struct Correlator {
     GPtrArray *verp;    /* GRegex* */
     GPtrArray *our;     /* char*: --our-mta names */
@@ -231,7 +247,7 @@ struct Correlator {
     Hashes key_hashes;    /* each message's key_hash, in the same order (0: no key) */
     /* each delivery with a next-hop id: its message and the id's hash, for finding the hops
      * without a walk over every message (find_hops()) */
-    GPtrArray *remote_msgs;
+    Messages remote_msgs;
     Hashes remote_hashes;
     GHashTable *hop_targets; /* at finish: next-hop id -> GPtrArray of the messages with that
                                 key, in order of creation (hop_target()) */
@@ -408,7 +424,6 @@ correlator_new(const CorrelatorOptions *options, GError **error)
     c->pool = string_pool_new_large();
     c->no_host = string_pool_intern(c->pool, "");
     c->messages = g_ptr_array_new();
-    c->remote_msgs = g_ptr_array_new();
     key_index_init(&c->by_key, 0);
     c->many = g_hash_table_new(timeline_key_hash, timeline_key_equal);
     c->notif = g_hash_table_new(string_hash, g_str_equal);
@@ -469,7 +484,7 @@ correlator_free(Correlator *c)
     string_pool_free(c->pool);
     g_ptr_array_unref(c->messages);
     g_free(c->key_hashes.data);
-    g_ptr_array_unref(c->remote_msgs);
+    g_free(c->remote_msgs.data);
     g_free(c->remote_hashes.data);
     if (c->hop_targets)
         g_hash_table_destroy(c->hop_targets);
@@ -647,7 +662,7 @@ add_event(Correlator *c, Timeline *t, const Event *e, LinkMethod link)
             te->remote_id = keep(c, e->related_id);
         /* hashed now, while the id is in cache: the search for hops filters on it */
         te->remote_hash = string_pool_hash(te->remote_id, rl);
-        g_ptr_array_add(c->remote_msgs, t->message);
+        messages_append(&c->remote_msgs, t->message);
         hashes_append(&c->remote_hashes, te->remote_hash);
     }
     /* insert in time order; events of unknown time go last */
@@ -1736,7 +1751,7 @@ find_hops(Correlator *c)
         g_hash_table_destroy(c->hop_targets);
         c->hop_targets = NULL;
     }
-    guint nr = c->remote_msgs->len;
+    guint nr = c->remote_msgs.len;
     if (nr == 0)
         return;
     /* the filter is filled, then the next-hop hashes looked up, half on each of two threads */
@@ -1761,7 +1776,7 @@ find_hops(Correlator *c)
     g_autoptr(GHashTable) looked_at = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (guint k = 0; k < 2; k++) {
         for (guint i = 0; i < jobs[k].hits->len; i++) {
-            Message *m = c->remote_msgs->pdata[g_array_index(jobs[k].hits, guint32, i)];
+            Message *m = c->remote_msgs.data[g_array_index(jobs[k].hits, guint32, i)];
             if (g_hash_table_add(looked_at, m) && may_be_hop(&filter, m))
                 g_hash_table_add(candidates, m);
         }
