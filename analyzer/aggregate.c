@@ -211,6 +211,11 @@ struct AggregateBuilder {
     GroupRow *domain_cache[BUILDER_CACHE];
     RelayRow *relay_cache[BUILDER_CACHE];
     CodeRow *code_cache[BUILDER_CACHE];
+    struct {
+        const char *cause; /* by address: causes are static strings */
+        Step step;
+        StepCauseRow *row;
+    } step_cache[BUILDER_CACHE];
 };
 typedef struct AggregateBuilder Builder;
 
@@ -429,6 +434,11 @@ static StepCauseRow *
 step_row(Builder *b, Step step, const char *cause)
 {
     StepCauseRow probe = {.step = step, .cause = cause ? cause : ""};
+    /* the same address is the same cause; another address may be too: the table decides */
+    guint slot = cache_slot(probe.cause, NULL, (guint)step);
+    if (b->step_cache[slot].row && b->step_cache[slot].cause == probe.cause &&
+        b->step_cache[slot].step == step)
+        return b->step_cache[slot].row;
     StepCauseRow *r = g_hash_table_lookup(b->steps, &probe);
     if (r == NULL) {
         r = g_new0(StepCauseRow, 1);
@@ -436,6 +446,9 @@ step_row(Builder *b, Step step, const char *cause)
         r->cause = probe.cause;
         g_hash_table_add(b->steps, r);
     }
+    b->step_cache[slot].cause = probe.cause;
+    b->step_cache[slot].step = step;
+    b->step_cache[slot].row = r;
     return r;
 }
 
