@@ -539,8 +539,9 @@ walk_events(Builder *b, const Timeline *t, Facts *f)
         case EVENT_KIND_DEFERRED:
             f->deferrals++;
             if (timeline_event_cls(e)->cause) {
+                const Classification *cls = timeline_event_cls(e);
                 f->last_defer = e;
-                StepCauseRow *r = step_row(b, timeline_event_cls(e)->step, timeline_event_cls(e)->cause);
+                StepCauseRow *r = step_row(b, cls->step, cls->cause);
                 r->attempts++;
                 keep_first_example(&r->example, &r->example_timeline, &r->example_order, e, t,
                                    &b->cur);

@@ -247,8 +247,10 @@ ascii_lower(char *s, gsize n)
             gsize at = MIN(i, n - 16);
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
             /* signed: bytes >= 0x80 are negative, outside A-Z */
-            __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
-            _mm_storeu_si128((__m128i *)(void *)(s + at), _mm_or_si128(v, _mm_and_si128(upper, bit)));
+            __m128i upper =
+                _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
+            _mm_storeu_si128((__m128i *)(void *)(s + at),
+                             _mm_or_si128(v, _mm_and_si128(upper, bit)));
             if (at == n - 16)
                 return;
         }
