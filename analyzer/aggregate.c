@@ -595,6 +595,7 @@ add_suppress(Builder *b, const Timeline *t)
 {
     const char *reason = NULL;
     const char *action = NULL;
+    const TaxonomyEntry *entry = NULL;
     const TimelineEvent *evidence = t->decisive;
     Step step = t->cls.step;
     if (t->complaint && t->complaint_type &&
@@ -612,9 +613,11 @@ add_suppress(Builder *b, const Timeline *t)
         if (te && strcmp(te->action, "suppress") == 0 && t->outcome != OUTCOME_EXPIRED) {
             reason = t->cls.cause;
             action = "suppress";
+            entry = te;
         } else if (te && strcmp(te->action, "suppress-after-repeats") == 0) {
             reason = t->cls.cause;
             action = "review"; /* decided below by repeats */
+            entry = te;
         }
     } else if (t->other_received) {
         for (const TimelineEvent *e = t->events; e; e = e->next)
@@ -634,6 +637,7 @@ add_suppress(Builder *b, const Timeline *t)
         r->address = t->recipient;
         r->reason = reason;
         r->action = action;
+        r->entry = entry;
         r->step = step;
         r->evidence = evidence;
         r->timeline = t;
@@ -642,6 +646,7 @@ add_suppress(Builder *b, const Timeline *t)
     } else if (suppress_takes(r->action, &r->order, action, &b->cur)) {
         r->reason = reason;
         r->action = action;
+        r->entry = entry;
         r->step = step;
         r->evidence = evidence;
         r->timeline = t;
@@ -950,6 +955,7 @@ merge_suppress(gpointer into, gpointer from)
     if (suppress_takes(d->action, &d->order, s->action, &s->order)) {
         d->reason = s->reason;
         d->action = s->action;
+        d->entry = s->entry;
         d->step = s->step;
         d->evidence = s->evidence;
         d->timeline = s->timeline;

@@ -94,6 +94,9 @@ typedef struct {
     const char *reason;   /* cause */
     Step step;
     const char *action;   /* suppress / review */
+    /* the taxonomy's entry of (step, reason) for a failure (its meaning, for the sheet: looked
+     * up once here, not for every row written), NULL for complaints and unsubscriptions */
+    const TaxonomyEntry *entry;
     const TimelineEvent *evidence;
     const Timeline *timeline;
     AggregateOrder order; /* of timeline */

@@ -51,8 +51,10 @@ suppress_row(const Table *t, guint64 i, Cell *cells, GStringChunk *scratch, gpoi
         g_snprintf(buf, sizeof buf, "complaint: %s", r->reason);
         cells[2].text = g_string_chunk_insert(scratch, buf);
     }
-    const TaxonomyEntry *te = taxonomy_lookup(complaint ? "complaint" : step_to_string(r->step),
-                                              r->reason);
+    /* a failure's entry was looked up when the row was made */
+    const TaxonomyEntry *te = r->entry;
+    if (complaint || te == NULL)
+        te = taxonomy_lookup(complaint ? "complaint" : step_to_string(r->step), r->reason);
     cells[3] = (Cell){.type = CELL_TEXT, .text = te ? te->definition : ""};
     if (r->step != STEP_UNKNOWN)
         cells[4] = (Cell){.type = CELL_TEXT, .text = report_step_label(r->step)};
