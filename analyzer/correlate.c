@@ -108,8 +108,14 @@ static void
 key_index_prefetch_head(const KeyIndex *x, guint32 h)
 {
     const KeySlot *s = &x->slots[h & x->mask];
-    if (s->head && s->hash == h)
-        __builtin_prefetch(s->head);
+    if (s->head && s->hash == h) {
+        /* the message spans three cache lines with the key kept after it (compared first),
+         * its timelines pointer in the second */
+        const char *m = (const char *)s->head;
+        __builtin_prefetch(m);
+        __builtin_prefetch(m + 64);
+        __builtin_prefetch(m + 128);
+    }
 }
 
 /* Then its first timeline, once the message is in the cache; then that timeline's last
@@ -1606,8 +1612,11 @@ finish_message(RangeJob *job, Message *m)
 static inline __attribute__((always_inline)) void
 prefetch_ahead(Message *const *all, guint i, guint to)
 {
-    if (i + 12 < to)
+    if (i + 12 < to) {
+        /* the message's first two cache lines: its timelines pointer is in the second */
         __builtin_prefetch(all[i + 12]);
+        __builtin_prefetch((const char *)all[i + 12] + 64);
+    }
     if (i + 8 < to && all[i + 8]->timelines) {
         const char *t = (const char *)all[i + 8]->timelines;
         __builtin_prefetch(t);
