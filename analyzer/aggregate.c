@@ -767,14 +767,22 @@ sorted_suppress(AggregateBuilder *const *builders, guint n)
 {
     g_autofree SuppressSort *sorts = g_new0(SuppressSort, n);
     g_autofree GThread **threads = g_new0(GThread *, n);
+    guint rows = 0;
+    for (guint k = 0; k < n; k++)
+        rows += g_hash_table_size(builders[k]->suppress);
     for (guint k = 0; k < n; k++) {
         sorts[k].table = builders[k]->suppress;
-        if (k > 0)
+        /* a thread is worth starting for many rows only */
+        if (k > 0 && rows >= 4096)
             threads[k] = g_thread_new("suppress", sort_suppress, &sorts[k]);
     }
     sort_suppress(&sorts[0]);
-    for (guint k = 1; k < n; k++)
-        g_thread_join(threads[k]);
+    for (guint k = 1; k < n; k++) {
+        if (threads[k])
+            g_thread_join(threads[k]);
+        else
+            sort_suppress(&sorts[k]);
+    }
     SuppressKey *merged = sorts[0].keys;
     guint len = sorts[0].n;
     for (guint k = 1; k < n; k++) {

@@ -1775,11 +1775,16 @@ find_hops(Correlator *c)
                            .from = nr * k / 2,
                            .to = nr * (k + 1) / 2,
                            .hits = g_array_new(FALSE, FALSE, sizeof(guint32))};
+    /* a thread is worth starting for many hashes only */
+    gboolean two = c->key_hashes.len + nr >= 65536;
     for (int phase = 0; phase < 2; phase++) {
         jobs[0].phase = jobs[1].phase = phase;
-        GThread *other = g_thread_new("hops", hop_job, &jobs[1]);
+        GThread *other = two ? g_thread_new("hops", hop_job, &jobs[1]) : NULL;
         hop_job(&jobs[0]);
-        g_thread_join(other);
+        if (other)
+            g_thread_join(other);
+        else
+            hop_job(&jobs[1]);
     }
     g_autoptr(GHashTable) candidates = g_hash_table_new(g_direct_hash, g_direct_equal);
     g_autoptr(GHashTable) looked_at = g_hash_table_new(g_direct_hash, g_direct_equal);
