@@ -40,6 +40,7 @@
  *   of a Postfix daemon (TLS, connect, warnings, statistics, postscreen ...) is LINE_USED. */
 #include "parser.h"
 #include "syslog.h"
+#include "text-find.h"
 
 #include <string.h>
 
@@ -202,7 +203,7 @@ memmem_lit(const char *p, const char *end, const char *lit, gsize n)
 {
     if (p == NULL || p >= end)
         return NULL;
-    return memmem(p, (gsize)(end - p), lit, n);
+    return text_find(p, (gsize)(end - p), lit, n);
 }
 #define FIND(p, end, lit) memmem_lit((p), (end), (lit), sizeof(lit) - 1)
 
