@@ -82,6 +82,7 @@ typedef struct {
 
 /* --- message ids ------------------------------------------------------------------------ */
 
+#if !defined(__SSE2__)
 static inline gboolean
 base62_run(const char *s, int n)
 {
@@ -90,6 +91,7 @@ base62_run(const char *s, int n)
             return FALSE;
     return TRUE;
 }
+#endif
 
 /* Length of an Exim message id at s (16 or 23), 0 if none. The id must be followed by end or
  * a space (or end at end). */
